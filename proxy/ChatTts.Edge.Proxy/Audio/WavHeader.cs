@@ -1,0 +1,29 @@
+using System.Buffers.Binary;
+
+namespace ChatTts.Edge.Audio;
+
+/// <summary>Writes the canonical 44-byte RIFF/WAVE header for <see cref="PcmFormat"/> audio.</summary>
+internal static class WavHeader
+{
+    public const int Size = 44;
+
+    /// <summary>Writes a header whose RIFF and data sizes describe exactly <paramref name="dataBytes"/> bytes of PCM.</summary>
+    public static void Write(Span<byte> destination, int dataBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(dataBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, Size);
+
+        "RIFF"u8.CopyTo(destination);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[4..], Size - 8 + dataBytes);
+        "WAVEfmt "u8.CopyTo(destination[8..]);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[16..], 16);
+        BinaryPrimitives.WriteInt16LittleEndian(destination[20..], 1); // PCM
+        BinaryPrimitives.WriteInt16LittleEndian(destination[22..], PcmFormat.Channels);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[24..], PcmFormat.SampleRate);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[28..], PcmFormat.BytesPerSecond);
+        BinaryPrimitives.WriteInt16LittleEndian(destination[32..], PcmFormat.BytesPerSample);
+        BinaryPrimitives.WriteInt16LittleEndian(destination[34..], PcmFormat.BitsPerSample);
+        "data"u8.CopyTo(destination[36..]);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[40..], dataBytes);
+    }
+}

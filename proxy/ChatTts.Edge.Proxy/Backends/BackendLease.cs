@@ -1,0 +1,47 @@
+using System.Net;
+using ChatTts.Edge.Backends.Dialects;
+using Yarp.ReverseProxy.Model;
+
+namespace ChatTts.Edge.Backends;
+
+/// <summary>One destination reserved for one synthesis; disposing it gives the slot back.</summary>
+internal sealed class BackendLease : IDisposable
+{
+    private readonly BackendSelector _owner;
+    private readonly ClusterState _cluster;
+    private int _disposed;
+
+    public BackendLease(BackendSelector owner, ClusterState cluster, DestinationState destination, IBackendDialect dialect)
+    {
+        _owner = owner;
+        _cluster = cluster;
+        Destination = destination;
+        Dialect = dialect;
+        Address = new Uri(destination.Model.Config.Address, UriKind.Absolute);
+    }
+
+    public DestinationState Destination { get; }
+
+    public string DestinationId => Destination.DestinationId;
+
+    public IBackendDialect Dialect { get; }
+
+    public Uri Address { get; }
+
+    /// <summary>Sends the dialect's request with the cluster's YARP-configured HTTP client.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var config = _cluster.Model.Config.HttpRequest;
+        request.Version = config?.Version ?? HttpVersion.Version11;
+        request.VersionPolicy = config?.VersionPolicy ?? HttpVersionPolicy.RequestVersionOrLower;
+        return _cluster.Model.HttpClient.SendAsync(request, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _owner.AddInFlight(Destination, -1);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Collections.Frozen;
+using ChatTts.Edge.Backends.Dialects;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
+
+namespace ChatTts.Edge.Backends;
+
+/// <summary>
+/// Picks the destination of the <c>chattts</c> cluster for one synthesis, with the cluster's YARP
+/// load-balancing policy over the destinations YARP currently considers available.
+/// </summary>
+internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<ILoadBalancingPolicy> policies, DialectRegistry dialects)
+{
+    private readonly FrozenDictionary<string, ILoadBalancingPolicy> _policies =
+        policies.ToFrozenDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
+    private readonly Lock _countLock = new();
+
+    /// <summary>Reserves a destination, or returns null when the cluster has none available.</summary>
+    public BackendLease? TryAcquire(HttpContext context)
+    {
+        if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
+        {
+            return null;
+        }
+
+        var available = cluster.DestinationsState.AvailableDestinations;
+        var destination = available.Count switch
+        {
+            0 => null,
+            1 => available[0],
+            _ => Policy(cluster).PickDestination(context, cluster, available),
+        };
+        if (destination is null)
+        {
+            return null;
+        }
+
+        var dialectName = BackendMetadata.GetDialect(cluster.Model.Config, destination.Model.Config);
+        if (!dialects.TryGet(dialectName, out var dialect))
+        {
+            // BackendConfigFilter rejects such configuration before it is applied.
+            throw new InvalidOperationException($"Destination '{destination.DestinationId}' has the unknown dialect '{dialectName}'.");
+        }
+
+        AddInFlight(destination, +1);
+        return new BackendLease(this, cluster, destination, dialect);
+    }
+
+    /// <summary>
+    /// Keeps YARP's per-destination request count (which <c>LeastRequests</c> reads) true for syntheses,
+    /// which the edge sends itself rather than through YARP's forwarder.
+    /// </summary>
+    internal void AddInFlight(DestinationState destination, int delta)
+    {
+        // The public setter is not atomic; every writer goes through this lock.
+        lock (_countLock)
+        {
+            destination.ConcurrentRequestCount += delta;
+        }
+    }
+
+    private ILoadBalancingPolicy Policy(ClusterState cluster) =>
+        _policies.TryGetValue(cluster.Model.Config.LoadBalancingPolicy ?? LoadBalancingPolicies.LeastRequests, out var policy)
+            ? policy
+            : _policies[LoadBalancingPolicies.LeastRequests];
+}

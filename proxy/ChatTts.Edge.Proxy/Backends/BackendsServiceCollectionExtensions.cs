@@ -1,0 +1,41 @@
+using ChatTts.Edge.Backends;
+using ChatTts.Edge.Backends.Dialects;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+internal static class BackendsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the ChatTTS fleet: YARP's configuration, health and load balancing for the <c>chattts</c>
+    /// cluster (section <c>ReverseProxy</c>), the four dialects and destination selection.
+    /// </summary>
+    public static IServiceCollection AddEdgeBackends(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(
+        [
+            ServiceDescriptor.Singleton<IBackendDialect, WebUiDialect>(),
+            ServiceDescriptor.Singleton<IBackendDialect, ChatTtsOpenAiDialect>(),
+            ServiceDescriptor.Singleton<IBackendDialect, ForgeDialect>(),
+            ServiceDescriptor.Singleton<IBackendDialect, ChatTtsUiDialect>(),
+        ]);
+        services.TryAddSingleton<DialectRegistry>();
+        services.TryAddSingleton<BackendSelector>();
+
+        services.AddReverseProxy()
+            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
+            .AddConfigFilter<BackendConfigFilter>();
+        return services;
+    }
+
+    /// <summary>
+    /// Loads the backend configuration (failing start-up when it is invalid) and starts YARP's health checks.
+    /// The edge declares no YARP routes: syntheses are sent by the streaming endpoint, not forwarded.
+    /// </summary>
+    public static IEndpointRouteBuilder MapEdgeBackends(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapReverseProxy();
+        return endpoints;
+    }
+}

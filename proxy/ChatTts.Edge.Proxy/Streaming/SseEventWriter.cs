@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using System.Text.Json;
+using ChatTts.Edge.Audio;
+
+namespace ChatTts.Edge.Streaming;
+
+/// <summary>
+/// Writes the stream's Server-Sent Events straight into the response's <see cref="PipeWriter"/>.
+/// <c>audio</c> events are the hot path: numbers are formatted and the WAV is base64-encoded directly into
+/// the pipe's pooled memory, so an event costs no allocation. Not thread-safe; callers serialize writes.
+/// </summary>
+internal sealed class SseEventWriter(PipeWriter output) : IDisposable
+{
+    private const int Base64BlockHint = 4096;
+
+    private readonly Utf8JsonWriter _json = new(output, new JsonWriterOptions { SkipValidation = true });
+
+    /// <summary>A comment line (<c>: text</c>), which clients ignore and intermediaries see as traffic.</summary>
+    public void WriteComment(ReadOnlySpan<byte> text)
+    {
+        Write(": "u8);
+        Write(text);
+        Write("\n\n"u8);
+    }
+
+    /// <summary>An event whose data is one line of JSON written by <paramref name="writeBody"/>.</summary>
+    public void WriteJsonEvent<TState>(ReadOnlySpan<byte> eventName, TState state, Action<Utf8JsonWriter, TState> writeBody)
+    {
+        Write("event: "u8);
+        Write(eventName);
+        Write("\ndata: "u8);
+        _json.Reset(output);
+        _json.WriteStartObject();
+        writeBody(_json, state);
+        _json.WriteEndObject();
+        _json.Flush();
+        Write("\n\n"u8);
+    }
+
+    /// <summary>
+    /// An <c>audio</c> event (SSE id = seq) carrying <paramref name="wav"/>, a complete WAV file, as base64.
+    /// </summary>
+    public void WriteAudio(long seq, long offsetSamples, int samples, ReadOnlySpan<byte> wav)
+    {
+        Write("event: audio\nid: "u8);
+        WriteNumber(seq);
+        Write("\ndata: {\"seq\":"u8);
+        WriteNumber(seq);
+        Write(",\"offset_ms\":"u8);
+        WriteNumber(PcmFormat.ToMilliseconds(offsetSamples));
+        Write(",\"duration_ms\":"u8);
+        WriteNumber(PcmFormat.ToMilliseconds(samples));
+        Write(",\"samples\":"u8);
+        WriteNumber(samples);
+        Write(",\"audio\":\""u8);
+        WriteBase64(wav);
+        Write("\"}\n\n"u8);
+    }
+
+    public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken);
+
+    public void Dispose() => _json.Dispose();
+
+    private void Write(ReadOnlySpan<byte> bytes) => output.Write(bytes);
+
+    private void WriteNumber<T>(T value)
+        where T : IUtf8SpanFormattable
+    {
+        var span = output.GetSpan(32);
+        if (!value.TryFormat(span, out var written, default, null))
+        {
+            throw new InvalidOperationException("A number did not fit in 32 bytes.");
+        }
+
+        output.Advance(written);
+    }
+
+    private void WriteBase64(ReadOnlySpan<byte> source)
+    {
+        while (!source.IsEmpty)
+        {
+            var destination = output.GetSpan(Base64BlockHint);
+            var take = Math.Min(source.Length, destination.Length / 4 * 3);
+            var status = Base64.EncodeToUtf8(source[..take], destination, out var consumed, out var written, isFinalBlock: take == source.Length);
+            if (status != OperationStatus.Done)
+            {
+                throw new InvalidOperationException($"Base64 encoding stopped with {status}.");
+            }
+
+            output.Advance(written);
+            source = source[consumed..];
+        }
+    }
+}

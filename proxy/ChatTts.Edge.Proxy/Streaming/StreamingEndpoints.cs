@@ -1,0 +1,22 @@
+using ChatTts.Edge.Streaming;
+
+namespace Microsoft.AspNetCore.Builder;
+
+internal static class StreamingEndpoints
+{
+    /// <summary>
+    /// <c>GET /v1/tts/stream?text=…</c> (for <c>EventSource</c>) and <c>POST /v1/tts/stream</c> with a JSON body:
+    /// speech as Server-Sent Events, or <c>application/problem+json</c> when the request is refused.
+    /// </summary>
+    public static IEndpointRouteBuilder MapTtsStreaming(this IEndpointRouteBuilder endpoints)
+    {
+        var tts = endpoints.MapGroup("/v1/tts");
+        tts.MapGet("/stream", (HttpRequest request, SpeechRequestReader reader) => ToResult(reader.ReadQuery(request.Query)));
+        tts.MapPost("/stream", async (HttpRequest request, SpeechRequestReader reader, CancellationToken cancellationToken) =>
+            ToResult(await reader.ReadBodyAsync(request, cancellationToken)));
+        return endpoints;
+    }
+
+    private static IResult ToResult(SpeechRequestResult result) =>
+        result.Request is { } request ? new TtsStreamResult(request) : result.Problem!;
+}

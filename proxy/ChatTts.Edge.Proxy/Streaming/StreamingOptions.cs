@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ChatTts.Edge.Streaming;
+
+/// <summary>Section <c>Edge:Streaming</c>.</summary>
+internal sealed class StreamingOptions
+{
+    public const string SectionName = "Edge:Streaming";
+
+    /// <summary>Longest accepted text, in Unicode characters; longer requests get 413.</summary>
+    [Range(1, 100_000)]
+    public int MaxTextCharacters { get; set; } = StreamingDefaults.MaxTextCharacters;
+
+    /// <summary>Chunk duration when the request names none.</summary>
+    [Range(StreamingDefaults.MinChunkMs, StreamingDefaults.MaxChunkMs)]
+    public int DefaultChunkMs { get; set; } = StreamingDefaults.ChunkMs;
+
+    /// <summary>
+    /// How often a silent stream gets a <c>: keepalive</c> comment. Keep it well under the idle timeout of every
+    /// proxy and load balancer between the edge and its clients. If the first audio takes longer than this,
+    /// the stream opens (200, headers) with a keepalive instead of waiting.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan KeepAliveInterval { get; set; } = StreamingDefaults.KeepAliveInterval;
+}

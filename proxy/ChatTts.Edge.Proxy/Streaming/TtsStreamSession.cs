@@ -1,0 +1,193 @@
+using System.IO.Pipelines;
+using System.Text.Json;
+using ChatTts.Edge.Audio;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace ChatTts.Edge.Streaming;
+
+/// <summary>
+/// The client side of one stream: opens it (status and headers) only when there is something to send,
+/// writes <c>meta</c>, <c>audio</c>, <c>done</c> or <c>error</c> in order, and keeps it alive while it is quiet.
+/// Writes from the audio path and the keepalive timer are serialized by one lock.
+/// </summary>
+internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
+{
+    private readonly HttpContext _context;
+    private readonly TimeProvider _time;
+    private readonly long _started;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SseEventWriter _events;
+    private bool _wroteSinceTick;
+    private bool _metaSent;
+
+    private static readonly byte[] DoneEvent = "done"u8.ToArray();
+    private static readonly byte[] ErrorEvent = "error"u8.ToArray();
+
+    public TtsStreamSession(HttpContext context, TimeProvider time)
+    {
+        _context = context;
+        _time = time;
+        _started = time.GetTimestamp();
+        _events = new SseEventWriter(context.Response.BodyWriter);
+    }
+
+    /// <summary>True once the 200 and the headers are sent: from then on, failures are <c>error</c> events.</summary>
+    public bool IsOpen { get; private set; }
+
+    public string RequestId => _context.TraceIdentifier;
+
+    public long NextSeq { get; private set; }
+
+    public long SamplesSent { get; private set; }
+
+    public TimeSpan? TimeToFirstAudio { get; private set; }
+
+    public async ValueTask WriteFrameAsync(Memory<byte> wav, int samples, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            OpenWithMeta();
+            WavHeader.Write(wav.Span, samples * PcmFormat.BytesPerSample);
+            _events.WriteAudio(NextSeq, SamplesSent, samples, wav.Span);
+            NextSeq++;
+            SamplesSent += samples;
+            TimeToFirstAudio ??= _time.GetElapsedTime(_started);
+            await FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public Task WriteDoneAsync(DoneSummary summary, CancellationToken cancellationToken) =>
+        WriteEventAsync(DoneEvent, summary, static (json, s) =>
+        {
+            json.WriteNumber("chunks", s.Chunks);
+            json.WriteNumber("samples", s.Samples);
+            json.WriteNumber("duration_ms", PcmFormat.ToMilliseconds(s.Samples));
+            json.WriteNumber("characters", s.Characters);
+            json.WriteNumber("ttfa_ms", Math.Round(s.TimeToFirstAudio.TotalMilliseconds, 1));
+            json.WriteString("backend", s.Backend);
+        }, cancellationToken);
+
+    public Task WriteErrorAsync(StreamError error, CancellationToken cancellationToken) =>
+        WriteEventAsync(ErrorEvent, (error, LastSeq: NextSeq - 1), static (json, s) =>
+        {
+            json.WriteString("code", s.error.Code);
+            json.WriteString("message", s.error.Message);
+            json.WriteBoolean("retryable", s.error.Retryable);
+            if (s.LastSeq >= 0)
+            {
+                json.WriteNumber("last_seq", s.LastSeq);
+            }
+        }, cancellationToken);
+
+    /// <summary>Sends <c>: keepalive</c> whenever a whole interval passed without a write, until cancelled.</summary>
+    public async Task KeepAliveAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await _writeLock.WaitAsync(cancellationToken);
+                try
+                {
+                    if (!_wroteSinceTick)
+                    {
+                        OpenWithMeta();
+                        _events.WriteComment("keepalive"u8);
+                        await FlushAsync(cancellationToken);
+                    }
+
+                    _wroteSinceTick = false;
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The stream ended or the client went away; either way there is nothing left to keep alive.
+        }
+    }
+
+    public void Dispose()
+    {
+        _writeLock.Dispose();
+        _events.Dispose();
+    }
+
+    private async Task WriteEventAsync<TState>(byte[] name, TState state, Action<Utf8JsonWriter, TState> body, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            OpenWithMeta();
+            _events.WriteJsonEvent(name, state, body);
+            await FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private void Open()
+    {
+        if (IsOpen)
+        {
+            return;
+        }
+
+        IsOpen = true;
+        var response = _context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache, no-store, no-transform";
+        response.Headers.ContentEncoding = "identity";
+        response.Headers["X-Accel-Buffering"] = "no";
+        _context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
+
+    /// <summary>Opens the stream if needed and sends <c>meta</c> once, ahead of anything but <c>queued</c>.</summary>
+    private void OpenWithMeta()
+    {
+        Open();
+        if (_metaSent)
+        {
+            return;
+        }
+
+        _metaSent = true;
+        _events.WriteJsonEvent("meta"u8, RequestId, static (json, id) =>
+        {
+            json.WriteString("request_id", id);
+            json.WriteNumber("sample_rate", PcmFormat.SampleRate);
+            json.WriteNumber("channels", PcmFormat.Channels);
+            json.WriteNumber("bits_per_sample", PcmFormat.BitsPerSample);
+            json.WriteString("format", "wav");
+        });
+    }
+
+    private async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        _wroteSinceTick = true;
+        var result = await _events.FlushAsync(cancellationToken);
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            throw new OperationCanceledException("The client closed the stream.");
+        }
+    }
+}
+
+/// <summary>The totals a <c>done</c> event reports.</summary>
+internal readonly record struct DoneSummary(long Chunks, long Samples, int Characters, TimeSpan TimeToFirstAudio, string Backend);
+
+/// <summary>What an <c>error</c> event reports.</summary>
+internal readonly record struct StreamError(string Code, string Message, bool Retryable);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and the demo use, when they are missing and we may install.
+#   espeak-ng  real speech in the ChatTTS emulator (otherwise a synthetic voice)
+set -euo pipefail
+
+packages=()
+command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
+[ ${#packages[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-deps: missing ${packages[*]}; install them with apt-get (not root here)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${packages[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

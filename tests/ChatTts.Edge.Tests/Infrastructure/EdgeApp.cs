@@ -1,0 +1,73 @@
+using System.Net;
+using ChatTts.Emulator;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ChatTts.Edge.Tests.Infrastructure;
+
+/// <summary>The real proxy (<c>Program</c>) on real Kestrel at 127.0.0.1 on a free port, configured in memory.</summary>
+internal sealed class EdgeApp : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly TimeProvider? _time;
+
+    private EdgeApp(Dictionary<string, string?> settings, TimeProvider? time)
+    {
+        _settings = settings;
+        _time = time;
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    /// <summary>Starts the proxy with <paramref name="backends"/> as the <c>chattts</c> cluster's destinations ("gpu0", "gpu1", …).</summary>
+    public static EdgeApp Start(IEnumerable<EmulatorInstance> backends, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    {
+        var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var index = 0;
+        foreach (var backend in backends)
+        {
+            var prefix = $"ReverseProxy:Clusters:chattts:Destinations:gpu{index++}";
+            all[$"{prefix}:Address"] = backend.BaseAddress.AbsoluteUri;
+            all[$"{prefix}:Metadata:Dialect"] = backend.Dialect;
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var app = new EdgeApp(all, time);
+        app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        app.StartServer();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        app.Address = new Uri(addresses.Addresses.Single());
+        return app;
+    }
+
+    public static EdgeApp Start(EmulatorInstance backend, IDictionary<string, string?>? settings = null, TimeProvider? time = null) =>
+        Start([backend], settings, time);
+
+    /// <summary>
+    /// A client that crosses a real socket (no test server shortcuts). Disposing an unfinished response closes its
+    /// connection at once, as a closed browser tab does, instead of draining it for reuse.
+    /// </summary>
+    public HttpClient CreateRealClient() =>
+        new(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = Address };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        if (_time is not null)
+        {
+            builder.ConfigureServices(services => services.AddSingleton(_time));
+        }
+    }
+}

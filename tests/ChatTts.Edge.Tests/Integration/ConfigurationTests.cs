@@ -1,0 +1,38 @@
+using ChatTts.Edge.Tests.Infrastructure;
+using ChatTts.Emulator;
+
+namespace ChatTts.Edge.Tests.Integration;
+
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public async Task Start_UnknownDialectAndBadMaxConcurrency_FailsListingBoth()
+    {
+        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+
+        var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start(backend, new Dictionary<string, string?>
+        {
+            ["ReverseProxy:Clusters:chattts:Destinations:gpu0:Metadata:Dialect"] = "chattts-grpc",
+            ["ReverseProxy:Clusters:chattts:Destinations:gpu0:Metadata:MaxConcurrency"] = "0",
+        }));
+
+        var message = Flatten(failure);
+        Assert.Contains("ReverseProxy:Clusters:chattts:Destinations:gpu0:Metadata:Dialect is 'chattts-grpc'", message);
+        Assert.Contains("chattts-openai, chattts-ui, forge, webui", message);
+        Assert.Contains("Destinations:gpu0:Metadata:MaxConcurrency must be a whole number of at least 1", message);
+    }
+
+    [Theory]
+    [InlineData("Edge:Streaming:MaxTextCharacters", "0")]
+    [InlineData("Edge:Streaming:DefaultChunkMs", "5")]
+    [InlineData("Edge:Cors:AllowedOrigins:0", "app.example.com/path")]
+    public void Start_InvalidEdgeOption_FailsAtStartUp(string key, string value)
+    {
+        var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start([], new Dictionary<string, string?> { [key] = value }));
+
+        Assert.Contains(key.Split(':')[^1].Replace("0", "AllowedOrigins", StringComparison.Ordinal), Flatten(failure));
+    }
+
+    private static string Flatten(Exception exception) =>
+        exception.InnerException is null ? exception.ToString() : exception + Flatten(exception.InnerException);
+}

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ChatTts.Edge.Tests.Infrastructure;
+using ChatTts.Emulator;
+
+namespace ChatTts.Edge.Tests.Integration;
+
+/// <summary>Every kind of bad input gets its status and a problem+json that says what to fix; no backend hears of it.</summary>
+public sealed class InputValidationTests : IAsyncLifetime
+{
+    private EmulatorInstance _backend = null!;
+    private EdgeApp _edge = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        _edge = EdgeApp.Start(_backend, new Dictionary<string, string?> { ["Edge:Streaming:MaxTextCharacters"] = "50" });
+        _client = _edge.CreateRealClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _edge.DisposeAsync();
+        await _backend.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("", "text", "text is required")]
+    [InlineData("?text=", "text", "text is required")]
+    [InlineData("?text=%20%20", "text", "text is required")]
+    [InlineData("?text=hi&colour=red", "colour", "not a field of this API")]
+    [InlineData("?text=hi&text=ho", "text", "give it once")]
+    [InlineData("?text=hi&temperature=2.5", "temperature", "from 0 to 2")]
+    [InlineData("?text=hi&temperature=-0.1", "temperature", "from 0 to 2")]
+    [InlineData("?text=hi&temperature=warm", "temperature", "must be a number")]
+    [InlineData("?text=hi&top_p=1.5", "top_p", "from 0 to 1")]
+    [InlineData("?text=hi&top_k=0", "top_k", "from 1 to 100")]
+    [InlineData("?text=hi&top_k=101", "top_k", "from 1 to 100")]
+    [InlineData("?text=hi&top_k=2.5", "top_k", "whole number")]
+    [InlineData("?text=hi&speed=0", "speed", "from 1 to 9")]
+    [InlineData("?text=hi&speed=10", "speed", "from 1 to 9")]
+    [InlineData("?text=hi&chunk_ms=19", "chunk_ms", "from 20 to 2000")]
+    [InlineData("?text=hi&chunk_ms=2001", "chunk_ms", "from 20 to 2000")]
+    [InlineData("?text=hi&seed=-1", "seed", "from 0 to")]
+    [InlineData("?text=hi&seed=NaN", "seed", "whole number")]
+    public async Task Get_BadField_Is400NamingTheField(string query, string field, string hint)
+    {
+        using var response = await _client.GetAsync("/v1/tts/stream" + query);
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        var message = Assert.Single(problem.GetProperty("errors").GetProperty(field).EnumerateArray()).GetString();
+        Assert.Contains(hint, message);
+        Assert.Contains(hint, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Get_SeveralMistakes_AreAllReportedAtOnce()
+    {
+        using var response = await _client.GetAsync("/v1/tts/stream?text=hi&top_k=0&speed=12&bogus=1");
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(["bogus", "speed", "top_k"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    [Theory]
+    [InlineData("This text is certainly longer than fifty characters, so it is refused.", 70)]
+    [InlineData("你好你好你好你好你好你好你好你好你好你好你好你好你好你好你好你好你好你好你好你好你好你好你好你好你好你", 51)]
+    [InlineData("😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀", 51)]
+    public async Task Get_TextOverTheLimit_Is413CountingCharactersNotBytes(string text, int characters)
+    {
+        using var response = await _client.GetAsync("/v1/tts/stream?text=" + Uri.EscapeDataString(text));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains($"text has {characters} characters; at most 50", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Get_TextOfExactlyTheLimit_IsAccepted()
+    {
+        var stream = await SseCapture.GetAsync(_client, "/v1/tts/stream?text=" + Uri.EscapeDataString(new string('a', 50)));
+
+        Assert.Equal(HttpStatusCode.OK, stream.Status);
+        Assert.Equal(1, _backend.RequestCount);
+    }
+
+    [Theory]
+    [InlineData("""{"text":"hi","speed":"fast"}""", "speed", "whole number")]
+    [InlineData("""{"text":42}""", "text", "must be a string")]
+    [InlineData("""{"text":"hi","seed":1.5}""", "seed", "whole number")]
+    [InlineData("""{"text":"hi","temperature":"0.3"}""", "temperature", "must be a number")]
+    [InlineData("""{"text":"hi","Text":"ho"}""", "Text", "not a field of this API")]
+    [InlineData("""{"text":"hi","api_key":"sk-123"}""", "api_key", "header")]
+    [InlineData("""{"voice":"female2"}""", "text", "text is required")]
+    [InlineData("""{"text":"hi","top_p":-1}""", "top_p", "from 0 to 1")]
+    public async Task Post_BadField_Is400NamingTheField(string json, string field, string hint)
+    {
+        using var response = await _client.PostAsync("/v1/tts/stream", StreamingEndToEndTests.JsonContent(json));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains(hint, Assert.Single(problem.GetProperty("errors").GetProperty(field).EnumerateArray()).GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"text":"hi",""", "not valid JSON")]
+    [InlineData("text=hi", "not valid JSON")]
+    [InlineData("""["hi"]""", "JSON object")]
+    [InlineData("", "not valid JSON")]
+    public async Task Post_BodyThatIsNotAJsonObject_Is400(string body, string hint)
+    {
+        using var response = await _client.PostAsync("/v1/tts/stream", StreamingEndToEndTests.JsonContent(body));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains(hint, problem.GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData(null)]
+    public async Task Post_WrongContentType_Is415(string? contentType)
+    {
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"text":"hi"}"""));
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = new(contentType);
+        }
+
+        using var response = await _client.PostAsync("/v1/tts/stream", content);
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("application/json", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Post_HugeBody_Is413()
+    {
+        var json = """{"text":"hi","voice":""" + "\"" + new string('x', 70_000) + "\"}";
+
+        using var response = await _client.PostAsync("/v1/tts/stream", StreamingEndToEndTests.JsonContent(json));
+
+        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    private async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+        Assert.Equal(0, _backend.RequestCount);
+        return problem;
+    }
+}

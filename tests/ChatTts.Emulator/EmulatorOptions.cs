@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+
+namespace ChatTts.Emulator;
+
+/// <summary>How one emulated ChatTTS server behaves. Read when the instance starts and, for the
+/// pacing and write-shaping values, again for every request.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>The wire dialect: <c>webui</c>, <c>chattts-openai</c>, <c>forge</c> or <c>chattts-ui</c>.</summary>
+    public string Dialect { get; set; } = "webui";
+
+    /// <summary>The address to bind: an IP literal or <c>localhost</c>. Loopback by default.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The TCP port; 0 picks a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Time between getting the GPU and the first audio step (model warm-up, dropped steps).</summary>
+    public TimeSpan FirstChunkDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Seconds of work per second of audio for every later step; 0 = as fast as possible.</summary>
+    public double RealTimeFactor { get; set; } = 0.2;
+
+    /// <summary>Samples per generation step (ChatTTS yields at most 12 000 = 0.5 s).</summary>
+    public int StepSamples { get; set; } = 12_000;
+
+    /// <summary>Largest single HTTP write; 0 = one write per step.</summary>
+    public int WriteChunkBytes { get; set; }
+
+    /// <summary>Split writes at odd sizes (the first is 7 bytes) so chunk boundaries fall inside
+    /// the WAV header and inside samples.</summary>
+    public bool SplitWrites { get; set; }
+
+    /// <summary>Where the audio comes from.</summary>
+    public SpeechEngine Engine { get; set; } = SpeechEngine.Auto;
+
+    /// <summary>The clock for every delay the emulator makes.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Logging set-up for the host (the command line adds the console); none by default.</summary>
+    internal Action<ILoggingBuilder>? ConfigureLogging { get; set; }
+}
+
+/// <summary>The source of the emulator's audio.</summary>
+public enum SpeechEngine
+{
+    /// <summary><c>espeak-ng</c> when it is on PATH, otherwise the synthetic voice.</summary>
+    Auto,
+
+    /// <summary><c>espeak-ng</c>; starting fails when it is not on PATH.</summary>
+    Espeak,
+
+    /// <summary>A deterministic synthetic voice computed in-process.</summary>
+    Synthetic,
+}

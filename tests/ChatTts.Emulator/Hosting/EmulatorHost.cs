@@ -1,0 +1,74 @@
+using System.Net;
+using ChatTts.Emulator.Dialects;
+using ChatTts.Emulator.Faults;
+using ChatTts.Emulator.Recording;
+using ChatTts.Emulator.Speech;
+using ChatTts.Emulator.Streaming;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ChatTts.Emulator.Hosting;
+
+/// <summary>Builds the web application of one instance: Kestrel on one address, one dialect's endpoints.
+/// It starts from an empty builder, so no appsettings, environment variable or <c>Kestrel</c> section of
+/// the hosting process can change what it binds.</summary>
+internal static class EmulatorHost
+{
+    public static WebApplication Build(EmulatorOptions options, Dialect dialect, EmulatorFaults faults)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(EmulatorHost).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(ParseAddress(options.Host), options.Port, listen => ConfigureListener(listen, faults));
+        });
+        options.ConfigureLogging?.Invoke(builder.Logging);
+        builder.Services.AddRoutingCore();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
+        builder.Services.AddSingleton(options).AddSingleton(faults).AddSingleton(dialect);
+        builder.Services.AddSingleton<EmulatorStats>();
+        builder.Services.AddSingleton(services =>
+            new SpeechSynthesizer(options.Engine, options.TimeProvider, services.GetRequiredService<ILogger<SpeechSynthesizer>>()));
+        builder.Services.AddSingleton<AudioResponder>();
+        builder.Services.AddSingleton<SynthesisEndpoint>();
+
+        var app = builder.Build();
+        app.Use(RefuseConnections.Requests(faults));
+        app.MapGet(dialect.HealthPath, context =>
+            (FaultGate.HealthRejection(dialect, faults, context.Response) ?? dialect.Healthy()).ExecuteAsync(context));
+        app.MapMethods(dialect.SynthesisPath, dialect.SynthesisMethods, app.Services.GetRequiredService<SynthesisEndpoint>().HandleAsync);
+        return app;
+    }
+
+    /// <summary>The address to bind: an IP literal, <c>localhost</c>, or <c>*</c> for every interface.</summary>
+    public static IPAddress ParseAddress(string host) => host switch
+    {
+        "localhost" => IPAddress.Loopback,
+        "*" => IPAddress.Any,
+        _ => IPAddress.Parse(host),
+    };
+
+    // The one place a listener is configured: HTTPS, when wanted, is listen.UseHttps(certificate) here.
+    private static void ConfigureListener(ListenOptions listen, EmulatorFaults faults)
+    {
+        listen.Protocols = HttpProtocols.Http1;
+        listen.Use(RefuseConnections.Connections(faults));
+    }
+
+    /// <summary>Leaves Ctrl+C and SIGTERM to the process that hosts the instances (a test run or the command line).</summary>
+    private sealed class QuietLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,16 @@
+namespace ChatTts.Emulator;
+
+/// <summary>One synthesis request as the emulator received it.</summary>
+/// <param name="Dialect">The dialect of the instance that received it.</param>
+/// <param name="Text">The text to speak (for <c>chattts-ui</c> trimmed, as that server does); empty when missing.</param>
+/// <param name="Seed">The seed the request carried (<c>seed</c>, or <c>text_seed</c> for chattts-ui); null when absent or not a number.</param>
+/// <param name="Voice">The voice the request carried (<c>voice</c>, or <c>spk</c> for forge); null when absent.</param>
+/// <param name="Fields">Every field the request carried, as received: query, form or JSON body (a JSON string
+/// without its quotes, other JSON values as raw JSON text). Where the body and the query both carry a name
+/// (webui's <c>stream</c>), the body's value is kept.</param>
+public sealed record SynthesisRecord(
+    string Dialect,
+    string Text,
+    int? Seed,
+    string? Voice,
+    IReadOnlyDictionary<string, string> Fields);
