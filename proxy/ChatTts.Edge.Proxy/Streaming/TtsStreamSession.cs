@@ -13,6 +13,9 @@ namespace ChatTts.Edge.Streaming;
 /// </summary>
 internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
 {
+    private static readonly byte[] DoneEvent = "done"u8.ToArray();
+    private static readonly byte[] ErrorEvent = "error"u8.ToArray();
+
     private readonly HttpContext _context;
     private readonly TimeProvider _time;
     private readonly long _started;
@@ -20,9 +23,6 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
     private readonly SseEventWriter _events;
     private bool _wroteSinceTick;
     private bool _metaSent;
-
-    private static readonly byte[] DoneEvent = "done"u8.ToArray();
-    private static readonly byte[] ErrorEvent = "error"u8.ToArray();
 
     public TtsStreamSession(HttpContext context, TimeProvider time)
     {

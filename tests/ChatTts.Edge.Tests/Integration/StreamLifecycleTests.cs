@@ -21,15 +21,14 @@ public sealed class StreamLifecycleTests
 
         var response = await client.GetAsync("/v1/tts/stream?text=" + Uri.EscapeDataString(text), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        while (await reader.ReadLineAsync() is { } line && line != "event: audio")
         {
-            while (await reader.ReadLineAsync() is { } line && line != "event: audio")
-            {
-            }
         }
 
         Assert.Equal(0, backend.AbortedCount);
-        response.Dispose(); // closes the connection mid-stream, as a closed browser tab does
+        reader.Dispose(); // closes the connection mid-stream, as a closed browser tab does
+        response.Dispose();
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         await backend.WaitForAbortAsync(deadline.Token);

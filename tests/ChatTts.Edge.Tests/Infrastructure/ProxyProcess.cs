@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace ChatTts.Edge.Tests.Infrastructure;
+
+/// <summary>
+/// The proxy as a deployment runs it: <c>dotnet ChatTts.Edge.Proxy.dll</c> started in its own build output
+/// folder, reading the configuration files there. Listens on a free loopback port; disposing kills it.
+/// </summary>
+internal sealed partial class ProxyProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private ProxyProcess(Process process) => _process = process;
+
+    public Uri Address { get; private set; } = null!;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join(Environment.NewLine, _output);
+            }
+        }
+    }
+
+    public static async Task<ProxyProcess> StartAsync(IDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        var folder = OutputFolder();
+        var start = new ProcessStartInfo("dotnet", ["ChatTts.Edge.Proxy.dll", "--urls", "http://127.0.0.1:0"])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var proxy = new ProxyProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(object? sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (proxy._output)
+            {
+                proxy._output.Add(e.Data);
+            }
+
+            if (ListeningLine().Match(e.Data) is { Success: true } match)
+            {
+                listening.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+        }
+
+        proxy._process.OutputDataReceived += OnLine;
+        proxy._process.ErrorDataReceived += OnLine;
+        proxy._process.BeginOutputReadLine();
+        proxy._process.BeginErrorReadLine();
+        try
+        {
+            proxy.Address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        }
+        catch
+        {
+            await proxy.DisposeAsync();
+            throw;
+        }
+
+        return proxy;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>The proxy's own output folder, built in the same configuration as these tests.</summary>
+    private static string OutputFolder()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ChatTts.Edge.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0/
+        var folder = Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("ChatTts.Edge.sln not found"),
+            "proxy", "ChatTts.Edge.Proxy", "bin", configuration, "net10.0");
+        return File.Exists(Path.Combine(folder, "ChatTts.Edge.Proxy.dll")) ? folder : throw new FileNotFoundException($"The proxy is not built in {folder}.");
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+}

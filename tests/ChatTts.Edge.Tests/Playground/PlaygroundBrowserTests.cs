@@ -1,0 +1,62 @@
+using System.Globalization;
+using ChatTts.Edge.Tests.Infrastructure;
+using ChatTts.Emulator;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+
+namespace ChatTts.Edge.Tests.Playground;
+
+/// <summary>
+/// The playground in a real headless Chromium (Debian's, driven by its chromedriver): Play streams through the
+/// real proxy, and every chunk decodes with Web Audio and is scheduled back to back.
+/// </summary>
+public sealed class PlaygroundBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private const string ChromeDriverDirectory = "/usr/bin";
+
+    [Fact]
+    public async Task Play_StreamsAudioThatTheBrowserDecodesAndSchedulesGaplessly()
+    {
+        Assert.True(File.Exists(Chromium) && File.Exists(Path.Combine(ChromeDriverDirectory, "chromedriver")),
+            "This test needs Debian's chromium and chromium-driver: run scripts/install-deps.sh as root.");
+        await using var backend = await EmulatorInstance.StartAsync(new EmulatorOptions { Dialect = "forge", FirstChunkDelay = TimeSpan.FromMilliseconds(50), RealTimeFactor = 0.05 });
+        await using var edge = EdgeApp.Start(backend);
+        using var browser = StartChromium();
+
+        browser.Navigate().GoToUrl(edge.Address);
+        var text = browser.FindElement(By.Id("text"));
+        text.Clear();
+        text.SendKeys("Hello from a real browser. 你好，浏览器。");
+        var chunkMs = browser.FindElement(By.Id("chunk-ms"));
+        chunkMs.Clear();
+        chunkMs.SendKeys("100");
+        browser.FindElement(By.Id("play")).Click();
+
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(60));
+        var state = wait.Until(b => b.FindElement(By.TagName("body")).GetDomAttribute("data-state") is "done" or "error" ? b.FindElement(By.TagName("body")).GetDomAttribute("data-state") : null);
+
+        var playground = (IReadOnlyDictionary<string, object>)((IJavaScriptExecutor)browser).ExecuteScript(
+            "return { chunks: playground.chunks, decoded: playground.decodedChunks, seconds: playground.scheduledSeconds, errors: playground.errors.map(String) };")!;
+        Assert.Equal("done", state);
+        Assert.Empty((IEnumerable<object>)playground["errors"]);
+        var samples = backend.ProducedPcm(Assert.Single(backend.Requests)).Length / 2;
+        var chunks = Convert.ToInt32(playground["chunks"], CultureInfo.InvariantCulture);
+        Assert.Equal((samples + 2399) / 2400, chunks);
+        Assert.Equal(chunks, Convert.ToInt32(playground["decoded"], CultureInfo.InvariantCulture));
+        Assert.Equal(samples / 24_000.0, Convert.ToDouble(playground["seconds"], CultureInfo.InvariantCulture), 3);
+    }
+
+    private static ChromeDriver StartChromium()
+    {
+        var options = new ChromeOptions { BinaryLocation = Chromium };
+        options.AddArguments(
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic");
+        var service = ChromeDriverService.CreateDefaultService(ChromeDriverDirectory, "chromedriver");
+        service.SuppressInitialDiagnosticInformation = true;
+        service.HideCommandPromptWindow = true;
+        return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+}
