@@ -3,13 +3,15 @@ using BenchmarkDotNet.Attributes;
 using ChatTts.Edge.Audio;
 using ChatTts.Edge.Backends.Dialects;
 using ChatTts.Edge.Streaming;
+using ChatTts.Edge.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace ChatTts.Edge.Benchmarks;
 
 /// <summary>
-/// The audio hot path, per SSE event: read a streamed WAV (decode), cut 200 ms frames (frame), write each
+/// The audio hot path, per SSE event: read a streamed WAV (decode) under the first-audio/idle watchdog, cut 200 ms
+/// frames (frame), write each
 /// frame's WAV header (wrap), base64 it into an <c>audio</c> event (encode) and flush it to the response (write).
 /// One benchmark operation is one audio event, so the allocation column reads "bytes per event".
 /// </summary>
@@ -21,7 +23,7 @@ public class PcmToSseBenchmarks : IDisposable
     private const int Events = AudioSeconds * 1000 / ChunkMs;
 
     private byte[] _backendWav = [];
-    private ChunkedReadStream _backend = null!;
+    private ChunkedStream _backend = null!;
     private DefaultHttpContext _context = null!;
 
     /// <summary>Bytes of PCM one event carries: multiply by events per second for PCM throughput.</summary>
@@ -39,7 +41,7 @@ public class PcmToSseBenchmarks : IDisposable
         WavHeader.Write(_backendWav, 0);
         BinaryPrimitives.WriteUInt32LittleEndian(_backendWav.AsSpan(40), uint.MaxValue); // chattts-openai's streaming header
         pcm.CopyTo(_backendWav, WavHeader.Size);
-        _backend = new ChunkedReadStream(_backendWav, BackendReadSize);
+        _backend = new ChunkedStream(_backendWav, BackendReadSize);
         _context = new DefaultHttpContext();
         _context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
     }
@@ -57,50 +59,12 @@ public class PcmToSseBenchmarks : IDisposable
         _backend.Rewind();
         using var session = new TtsStreamSession(_context, TimeProvider.System);
         using var framer = new PcmFramer(ChunkMs * PcmFormat.SamplesPerMillisecond, session);
-        await WavStreamReader.ReadAsync(_backend, framer, CancellationToken.None);
+        using var watchdog = new AudioWatchdog(framer, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None);
+        await WavStreamReader.ReadAsync(_backend, watchdog, watchdog.Token);
         await framer.CompleteAsync(CancellationToken.None);
         if (session.NextSeq != Events)
         {
             throw new InvalidOperationException($"Expected {Events} events, wrote {session.NextSeq}.");
         }
-    }
-
-    /// <summary>A backend response body that returns at most <c>readSize</c> bytes per read, like a socket.</summary>
-    private sealed class ChunkedReadStream(byte[] data, int readSize) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => data.Length;
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public void Rewind() => _position = 0;
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var take = Math.Min(Math.Min(readSize, buffer.Length), data.Length - _position);
-            data.AsSpan(_position, take).CopyTo(buffer);
-            _position += take;
-            return take;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-
-        public override void Flush() => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

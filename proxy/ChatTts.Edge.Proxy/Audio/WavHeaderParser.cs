@@ -21,7 +21,7 @@ internal static class WavHeaderParser
     /// <summary>Headers larger than this are refused rather than buffered without bound.</summary>
     public const int MaxHeaderBytes = 64 * 1024;
 
-    private const uint StreamingSize = uint.MaxValue;
+    private const uint OpenEndedFrom = int.MaxValue;
 
     public static WavParseStatus TryParse(ReadOnlySequence<byte> buffer, out WavStreamInfo info, out string? error)
     {
@@ -70,12 +70,13 @@ internal static class WavHeaderParser
                     return WavParseStatus.Invalid;
                 }
 
-                long? dataLength = size is 0 or StreamingSize ? null : size;
+                // Streaming servers write 0 or 0xFFFFFFFF; anything from 2 GiB up is a placeholder as well.
+                long? dataLength = size is 0 or >= OpenEndedFrom ? null : size;
                 info = new WavStreamInfo(reader.Consumed, dataLength);
                 return WavParseStatus.Done;
             }
 
-            var padded = size + (size & 1);
+            var padded = (long)size + (size & 1);
             if (reader.Remaining < padded)
             {
                 return NeedMore(buffer, out error);

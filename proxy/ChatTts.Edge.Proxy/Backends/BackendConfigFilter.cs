@@ -22,6 +22,11 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
         foreach (var (id, destination) in cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
         {
             var path = $"ReverseProxy:Clusters:{cluster.ClusterId}:Destinations:{id}";
+            if (!Uri.TryCreate(destination.Address, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+            {
+                problems.Add($"{path}:Address is '{destination.Address}'; expected an absolute http:// or https:// URL such as http://gpu1:9700/.");
+            }
+
             var dialect = BackendMetadata.GetDialect(cluster, destination);
             if (!dialects.TryGet(dialect, out _))
             {

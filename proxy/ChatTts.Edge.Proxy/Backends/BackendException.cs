@@ -16,6 +16,9 @@ internal enum BackendFailureKind
 
     /// <summary>The audio stream ended early or broke after it started.</summary>
     Interrupted,
+
+    /// <summary>No first audio within the first-audio timeout, or a silence longer than the idle timeout.</summary>
+    Timeout,
 }
 
 /// <summary>A failed synthesis on one backend. Messages are safe to show to clients.</summary>
@@ -47,7 +50,14 @@ internal sealed class BackendException : Exception
 
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>A backend's own words, fit to pass on: one line, at most 200 characters.</summary>
+    public static string Quote(string? backendText)
+    {
+        var line = string.Join(' ', (backendText ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return line.Length <= 200 ? line : string.Concat(line.AsSpan(0, 199), "…");
+    }
+
     /// <summary>True when the same request could succeed later or elsewhere.</summary>
-    public bool IsTransient => Kind is BackendFailureKind.Connection or BackendFailureKind.Interrupted
+    public bool IsTransient => Kind is BackendFailureKind.Connection or BackendFailureKind.Interrupted or BackendFailureKind.Timeout
         || StatusCode is HttpStatusCode.TooManyRequests || (int?)StatusCode >= 500;
 }

@@ -17,7 +17,10 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
 
     private readonly Lock _countLock = new();
 
-    /// <summary>Reserves a destination, or returns null when the cluster has none available.</summary>
+    /// <summary>
+    /// Reserves a destination that is available and below its <c>MaxConcurrency</c>, or returns null when there is
+    /// none. Choosing and counting happen under one lock, so no destination ever exceeds its cap.
+    /// </summary>
     public BackendLease? TryAcquire(HttpContext context)
     {
         if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
@@ -25,26 +28,41 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
             return null;
         }
 
-        var available = cluster.DestinationsState.AvailableDestinations;
-        var destination = available.Count switch
+        DestinationState? destination;
+        lock (_countLock)
         {
-            0 => null,
-            1 => available[0],
-            _ => Policy(cluster).PickDestination(context, cluster, available),
-        };
-        if (destination is null)
-        {
-            return null;
+            var withRoom = new List<DestinationState>();
+            foreach (var candidate in cluster.DestinationsState.AvailableDestinations)
+            {
+                BackendMetadata.TryGetMaxConcurrency(cluster.Model.Config, candidate.Model.Config, out var cap);
+                if (candidate.ConcurrentRequestCount < cap)
+                {
+                    withRoom.Add(candidate);
+                }
+            }
+
+            destination = withRoom.Count switch
+            {
+                0 => null,
+                1 => withRoom[0],
+                _ => Policy(cluster).PickDestination(context, cluster, withRoom),
+            };
+            if (destination is null)
+            {
+                return null;
+            }
+
+            destination.ConcurrentRequestCount++;
         }
 
         var dialectName = BackendMetadata.GetDialect(cluster.Model.Config, destination.Model.Config);
         if (!dialects.TryGet(dialectName, out var dialect))
         {
             // BackendConfigFilter rejects such configuration before it is applied.
+            AddInFlight(destination, -1);
             throw new InvalidOperationException($"Destination '{destination.DestinationId}' has the unknown dialect '{dialectName}'.");
         }
 
-        AddInFlight(destination, +1);
         return new BackendLease(this, cluster, destination, dialect);
     }
 

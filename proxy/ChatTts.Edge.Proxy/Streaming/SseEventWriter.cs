@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Text.Json;
 using ChatTts.Edge.Audio;
@@ -69,7 +70,7 @@ internal sealed class SseEventWriter(PipeWriter output) : IDisposable
         where T : IUtf8SpanFormattable
     {
         var span = output.GetSpan(32);
-        if (!value.TryFormat(span, out var written, default, null))
+        if (!value.TryFormat(span, out var written, default, CultureInfo.InvariantCulture))
         {
             throw new InvalidOperationException("A number did not fit in 32 bytes.");
         }

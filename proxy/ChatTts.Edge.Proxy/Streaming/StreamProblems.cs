@@ -7,21 +7,30 @@ namespace ChatTts.Edge.Streaming;
 /// <summary>The <c>application/problem+json</c> answers given before a stream opens.</summary>
 internal static class StreamProblems
 {
-    public static IResult NoBackend(TimeSpan retryAfter) => new RetryAfterResult(
+    public static IResult NoBackend() => new RetryAfterResult(
         TypedResults.Problem(
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "No ChatTTS backend is available",
-            detail: "Every backend is down, draining or not configured. Retry shortly."),
-        retryAfter);
+            detail: "Every backend is busy, down, draining or not configured. Retry shortly."),
+        StreamingDefaults.NoBackendRetryAfter);
 
-    public static IResult BackendFailed(BackendException failure) => failure.StatusCode switch
+    public static IResult Internal() => TypedResults.Problem(
+        statusCode: StatusCodes.Status500InternalServerError,
+        title: "The edge failed",
+        detail: "Something unexpected went wrong before any audio was sent; retry the request.");
+
+    public static IResult BackendFailed(BackendException failure) => failure switch
     {
-        HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests => new RetryAfterResult(
+        { Kind: BackendFailureKind.Timeout } => TypedResults.Problem(
+            statusCode: StatusCodes.Status504GatewayTimeout,
+            title: "The ChatTTS backend did not answer in time",
+            detail: $"Synthesis could not start: {failure.Message}."),
+        { StatusCode: HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests } => new RetryAfterResult(
             TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "The ChatTTS backend is busy",
                 detail: $"Synthesis could not start: {failure.Message}."),
-            failure.RetryAfter ?? TimeSpan.FromSeconds(1)),
+            failure.RetryAfter ?? StreamingDefaults.BackendBusyRetryAfter),
         _ => TypedResults.Problem(
             statusCode: StatusCodes.Status502BadGateway,
             title: "The ChatTTS backend failed",

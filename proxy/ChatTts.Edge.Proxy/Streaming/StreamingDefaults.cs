@@ -9,6 +9,18 @@ internal static class StreamingDefaults
     public const int MaxTextCharacters = 2000;
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
 
+    /// <summary>ChatTTS's first audio takes 1–2 s on a data-centre GPU; a long text on a slow GPU takes longer.</summary>
+    public static readonly TimeSpan FirstAudioTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>After the first audio, ChatTTS yields faster than real time; 10 s of silence means a stuck GPU.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Retry-After when no backend has room.</summary>
+    public static readonly TimeSpan NoBackendRetryAfter = TimeSpan.FromSeconds(2);
+
+    /// <summary>Retry-After when a backend said it is busy without saying for how long.</summary>
+    public static readonly TimeSpan BackendBusyRetryAfter = TimeSpan.FromSeconds(1);
+
     /// <summary>Largest JSON body accepted by POST /v1/tts/stream (the text limit in 4-byte UTF-8 plus fields).</summary>
     public const int MaxBodyBytes = 64 * 1024;
 }

@@ -10,7 +10,11 @@ internal static class StreamingEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapTtsStreaming(this IEndpointRouteBuilder endpoints)
     {
-        var tts = endpoints.MapGroup("/v1/tts");
+        var tts = endpoints.MapGroup("/v1/tts").AddEndpointFilter((context, next) =>
+        {
+            context.HttpContext.Response.Headers[EdgeHeaders.RequestId] = context.HttpContext.TraceIdentifier;
+            return next(context);
+        });
         tts.MapGet("/stream", (HttpRequest request, SpeechRequestReader reader) => ToResult(reader.ReadQuery(request.Query)));
         tts.MapPost("/stream", async (HttpRequest request, SpeechRequestReader reader, CancellationToken cancellationToken) =>
             ToResult(await reader.ReadBodyAsync(request, cancellationToken)));

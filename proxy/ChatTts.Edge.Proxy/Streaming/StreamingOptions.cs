@@ -16,10 +16,18 @@ internal sealed class StreamingOptions
     public int DefaultChunkMs { get; set; } = StreamingDefaults.ChunkMs;
 
     /// <summary>
-    /// How often a silent stream gets a <c>: keepalive</c> comment. Keep it well under the idle timeout of every
-    /// proxy and load balancer between the edge and its clients. If the first audio takes longer than this,
-    /// the stream opens (200, headers) with a keepalive instead of waiting.
+    /// Longest silence on an open stream: a <c>: keepalive</c> comment fills any longer gap. Keep it under the idle
+    /// timeout of every proxy and load balancer between the edge and its clients. If the first audio takes longer
+    /// than this, the stream opens (200, headers, <c>meta</c>) with a keepalive instead of waiting.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan KeepAliveInterval { get; set; } = StreamingDefaults.KeepAliveInterval;
+
+    /// <summary>Longest wait, per backend attempt, from sending the request to the first PCM byte.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan FirstAudioTimeout { get; set; } = StreamingDefaults.FirstAudioTimeout;
+
+    /// <summary>Longest silence between two pieces of PCM once audio flows; longer ends the stream with an error.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan IdleTimeout { get; set; } = StreamingDefaults.IdleTimeout;
 }

@@ -1,4 +1,6 @@
 using ChatTts.Edge.Streaming;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -13,6 +15,11 @@ internal static class StreamingServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddProblemDetails();
+
+        // An EventSource can only GET: the longest allowed text, percent-encoded (up to 12 bytes a character),
+        // must fit in the request line, which Kestrel limits to 8 KiB by default.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<StreamingOptions>>((kestrel, streaming) =>
+            kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, (streaming.Value.MaxTextCharacters * 12) + 4096));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SpeechRequestValidator>();
         services.TryAddSingleton<SpeechRequestReader>();

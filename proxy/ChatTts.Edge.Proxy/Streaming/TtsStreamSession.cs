@@ -21,7 +21,7 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
     private readonly long _started;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SseEventWriter _events;
-    private bool _wroteSinceTick;
+    private long _lastWrite;
     private bool _metaSent;
 
     public TtsStreamSession(HttpContext context, TimeProvider time)
@@ -29,6 +29,7 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
         _context = context;
         _time = time;
         _started = time.GetTimestamp();
+        _lastWrite = _started;
         _events = new SseEventWriter(context.Response.BodyWriter);
     }
 
@@ -85,10 +86,14 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
             }
         }, cancellationToken);
 
-    /// <summary>Sends <c>: keepalive</c> whenever a whole interval passed without a write, until cancelled.</summary>
+    /// <summary>
+    /// Keeps a quiet stream alive until cancelled: no gap between writes exceeds <paramref name="interval"/>.
+    /// Before any audio, the stream opens (headers, <c>meta</c>, a comment) once a whole interval has passed.
+    /// </summary>
     public async Task KeepAliveAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(interval, _time);
+        var half = interval / 2;
+        using var timer = new PeriodicTimer(half, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
@@ -96,14 +101,13 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
                 await _writeLock.WaitAsync(cancellationToken);
                 try
                 {
-                    if (!_wroteSinceTick)
+                    // Ticking at half the interval and writing after half an interval of silence bounds every gap by the interval.
+                    if (_time.GetElapsedTime(_lastWrite) >= (IsOpen ? half : interval))
                     {
                         OpenWithMeta();
                         _events.WriteComment("keepalive"u8);
                         await FlushAsync(cancellationToken);
                     }
-
-                    _wroteSinceTick = false;
                 }
                 finally
                 {
@@ -177,11 +181,11 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
 
     private async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        _wroteSinceTick = true;
+        _lastWrite = _time.GetTimestamp();
         var result = await _events.FlushAsync(cancellationToken);
         if (result.IsCompleted || result.IsCanceled)
         {
-            throw new OperationCanceledException("The client closed the stream.");
+            throw new ClientGoneException();
         }
     }
 }
@@ -191,3 +195,22 @@ internal readonly record struct DoneSummary(long Chunks, long Samples, int Chara
 
 /// <summary>What an <c>error</c> event reports.</summary>
 internal readonly record struct StreamError(string Code, string Message, bool Retryable);
+
+/// <summary>The client closed the stream; nothing more can be sent to it.</summary>
+internal sealed class ClientGoneException : OperationCanceledException
+{
+    public ClientGoneException()
+        : base("The client closed the stream.")
+    {
+    }
+
+    public ClientGoneException(string message)
+        : base(message)
+    {
+    }
+
+    public ClientGoneException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -16,19 +16,16 @@ internal sealed partial class TtsStreamer(
     IOptionsMonitor<StreamingOptions> options,
     ILogger<TtsStreamer> logger)
 {
-    private static readonly TimeSpan NoBackendRetryAfter = TimeSpan.FromSeconds(2);
-
     public async Task StreamAsync(HttpContext context, SpeechRequest request)
     {
         var aborted = context.RequestAborted;
         using var session = new TtsStreamSession(context, time);
-        context.Response.Headers[EdgeHeaders.RequestId] = session.RequestId;
 
         using var lease = backends.TryAcquire(context);
         if (lease is null)
         {
             Log.NoBackend(logger, session.RequestId);
-            await StreamProblems.NoBackend(NoBackendRetryAfter).ExecuteAsync(context);
+            await StreamProblems.NoBackend().ExecuteAsync(context);
             return;
         }
 
@@ -42,22 +39,14 @@ internal sealed partial class TtsStreamer(
             await session.WriteDoneAsync(summary, aborted);
             Log.StreamCompleted(logger, session.RequestId, lease.DestinationId, chunks, summary.TimeToFirstAudio.TotalMilliseconds, PcmFormat.ToMilliseconds(summary.Samples));
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (Exception ex) when (IsClientGone(ex, aborted))
         {
             Log.ClientGone(logger, session.RequestId, lease.DestinationId, session.NextSeq);
         }
-        catch (BackendException ex)
+        catch (Exception ex)
         {
             await StopAsync(keepAliveStop, keepAlive);
-            Log.BackendFailed(logger, session.RequestId, lease.DestinationId, ex.Kind, session.IsOpen, ex.Message);
-            if (session.IsOpen)
-            {
-                await session.WriteErrorAsync(new StreamError(ErrorCode(ex), ex.Message, ex.IsTransient), aborted);
-            }
-            else
-            {
-                await StreamProblems.BackendFailed(ex).ExecuteAsync(context);
-            }
+            await FailAsync(context, session, lease, ex);
         }
         finally
         {
@@ -65,55 +54,94 @@ internal sealed partial class TtsStreamer(
         }
     }
 
+    /// <summary>Tells the client what went wrong: an <c>error</c> event once the stream is open, a problem before.</summary>
+    private async Task FailAsync(HttpContext context, TtsStreamSession session, BackendLease lease, Exception exception)
+    {
+        var aborted = context.RequestAborted;
+        StreamError error;
+        IResult problem;
+        if (exception is BackendException failure)
+        {
+            Log.BackendFailed(logger, session.RequestId, lease.DestinationId, failure.Kind, session.IsOpen, failure.Message);
+            error = new StreamError(ErrorCode(failure), failure.Message, failure.IsTransient);
+            problem = StreamProblems.BackendFailed(failure);
+        }
+        else
+        {
+            Log.UnexpectedFailure(logger, exception, session.RequestId, lease.DestinationId);
+            error = new StreamError("internal_error", "the edge failed while streaming; retry the request", Retryable: true);
+            problem = StreamProblems.Internal();
+        }
+
+        try
+        {
+            if (session.IsOpen)
+            {
+                await session.WriteErrorAsync(error, aborted);
+            }
+            else
+            {
+                await problem.ExecuteAsync(context);
+            }
+        }
+        catch (Exception ex) when (IsClientGone(ex, aborted))
+        {
+            Log.ClientGone(logger, session.RequestId, lease.DestinationId, session.NextSeq);
+        }
+    }
+
+    private static bool IsClientGone(Exception exception, CancellationToken aborted) =>
+        exception is ClientGoneException || (exception is OperationCanceledException && aborted.IsCancellationRequested);
+
     /// <returns>The number of <c>audio</c> events sent.</returns>
     private async Task<long> SynthesizeAsync(BackendLease lease, SpeechRequest request, TtsStreamSession session, CancellationToken cancellationToken)
     {
+        var streaming = options.CurrentValue;
+        var firstSeq = session.NextSeq;
+        using var framer = new PcmFramer(request.ChunkMs * PcmFormat.SamplesPerMillisecond, session);
+        using var watchdog = new AudioWatchdog(framer, streaming.FirstAudioTimeout, streaming.IdleTimeout, time, cancellationToken);
         using var backendRequest = lease.Dialect.CreateRequest(lease.Address, request);
-        HttpResponseMessage response;
+        var responded = false;
         try
         {
-            response = await lease.SendAsync(backendRequest, cancellationToken);
-        }
-        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new BackendException(BackendFailureKind.Connection, "the backend could not be reached", ex);
-        }
-
-        using (response)
-        {
+            using var response = await lease.SendAsync(backendRequest, watchdog.Token);
+            responded = true;
             if (!response.IsSuccessStatusCode)
             {
                 throw StatusFailure(response);
             }
 
-            var firstSeq = session.NextSeq;
-            using var framer = new PcmFramer(request.ChunkMs * PcmFormat.SamplesPerMillisecond, session);
-            try
-            {
-                await lease.Dialect.ReadAudioAsync(response, framer, cancellationToken);
-                await framer.CompleteAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-            {
-                throw new BackendException(BackendFailureKind.Interrupted, "the backend's audio stream broke off", ex);
-            }
-            catch (JsonException ex)
-            {
-                throw new BackendException(BackendFailureKind.Protocol, "the backend sent malformed JSON", ex);
-            }
-
-            if (framer.ReceivedBytes == 0)
-            {
-                throw new BackendException(BackendFailureKind.Protocol, "the backend finished without sending any audio");
-            }
-
-            if (framer.DroppedBytes > 0)
-            {
-                Log.HalfSampleDropped(logger, session.RequestId, lease.DestinationId);
-            }
-
-            return session.NextSeq - firstSeq;
+            await lease.Dialect.ReadAudioAsync(response, watchdog, watchdog.Token);
+            await framer.CompleteAsync(cancellationToken);
         }
+        catch (Exception ex) when (ex is not BackendException && watchdog.TimedOut(cancellationToken) is { } timeout)
+        {
+            throw timeout;
+        }
+        catch (HttpRequestException ex) when (!responded && !cancellationToken.IsCancellationRequested)
+        {
+            throw new BackendException(BackendFailureKind.Connection, "the backend could not be reached", ex);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new BackendException(BackendFailureKind.Interrupted, "the backend's audio stream broke off", ex);
+        }
+        catch (JsonException ex)
+        {
+            throw new BackendException(BackendFailureKind.Protocol, "the backend sent malformed JSON", ex);
+        }
+
+        if (session.NextSeq == firstSeq)
+        {
+            throw new BackendException(BackendFailureKind.Protocol, "the backend finished without sending any audio");
+        }
+
+        if (framer.DroppedBytes > 0)
+        {
+            Log.HalfSampleDropped(logger, session.RequestId, lease.DestinationId);
+        }
+
+        return session.NextSeq - firstSeq;
     }
 
     private BackendException StatusFailure(HttpResponseMessage response)
@@ -137,6 +165,7 @@ internal sealed partial class TtsStreamer(
         { Kind: BackendFailureKind.Status } => "backend_error",
         { Kind: BackendFailureKind.Connection } => "backend_unreachable",
         { Kind: BackendFailureKind.Interrupted } => "backend_interrupted",
+        { Kind: BackendFailureKind.Timeout } => "backend_timeout",
         _ => "backend_protocol",
     };
 
@@ -159,6 +188,9 @@ internal sealed partial class TtsStreamer(
 
         [LoggerMessage(4, LogLevel.Warning, "Stream {RequestId}: no ChatTTS backend is available")]
         public static partial void NoBackend(ILogger logger, string requestId);
+
+        [LoggerMessage(6, LogLevel.Error, "Stream {RequestId} on {Backend} failed unexpectedly")]
+        public static partial void UnexpectedFailure(ILogger logger, Exception exception, string requestId, string backend);
 
         [LoggerMessage(5, LogLevel.Debug, "Stream {RequestId}: {Backend} sent an odd number of PCM bytes; the trailing half sample was dropped")]
         public static partial void HalfSampleDropped(ILogger logger, string requestId, string backend);

@@ -1,6 +1,9 @@
 namespace ChatTts.Edge.Tests.Infrastructure;
 
-/// <summary>A read-only stream that hands out its bytes in reads of the given sizes (cycling), like a network would.</summary>
+/// <summary>
+/// A read-only stream that hands out its bytes in reads of the given sizes (cycling), like a network would.
+/// Also compiled into the benchmarks, which feed it to the audio path as a backend's response body.
+/// </summary>
 internal sealed class ChunkedStream(byte[] data, params int[] chunkSizes) : Stream
 {
     private int _position;
@@ -15,6 +18,9 @@ internal sealed class ChunkedStream(byte[] data, params int[] chunkSizes) : Stre
     public override long Length => data.Length;
 
     public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    /// <summary>Starts over from the first byte and the first chunk size.</summary>
+    public void Rewind() => (_position, _next) = (0, 0);
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

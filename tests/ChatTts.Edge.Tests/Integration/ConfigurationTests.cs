@@ -23,6 +23,22 @@ public sealed class ConfigurationTests
     }
 
     [Theory]
+    [InlineData("localhost:9700")]
+    [InlineData("ftp://gpu1/")]
+    [InlineData("/relative")]
+    public async Task Start_DestinationAddressNotAnAbsoluteHttpUrl_FailsNamingIt(string address)
+    {
+        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+
+        var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start(backend, new Dictionary<string, string?>
+        {
+            ["ReverseProxy:Clusters:chattts:Destinations:gpu0:Address"] = address,
+        }));
+
+        Assert.Contains($"ReverseProxy:Clusters:chattts:Destinations:gpu0:Address is '{address}'", Flatten(failure));
+    }
+
+    [Theory]
     [InlineData("Edge:Streaming:MaxTextCharacters", "0")]
     [InlineData("Edge:Streaming:DefaultChunkMs", "5")]
     [InlineData("Edge:Cors:AllowedOrigins:0", "app.example.com/path")]

@@ -52,6 +52,8 @@ public sealed class CorsAndPlaygroundTests
 
         var stream = await SseCapture.SendAsync(client, request);
 
+        Assert.Equal(HttpStatusCode.OK, stream.Status);
+        Assert.Equal("done", stream.EventTypes.Last());
         Assert.False(stream.Headers.Contains("Access-Control-Allow-Origin"));
     }
 

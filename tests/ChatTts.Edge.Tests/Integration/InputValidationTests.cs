@@ -152,6 +152,7 @@ public sealed class InputValidationTests : IAsyncLifetime
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
         Assert.Equal(0, _backend.RequestCount);
+        Assert.False(string.IsNullOrEmpty(response.Headers.GetValues("X-Request-Id").Single()));
         return problem;
     }
 }

@@ -112,6 +112,46 @@ public sealed class StreamingEndToEndTests
         Assert.Equal(200, first.GetProperty("duration_ms").GetDouble());
     }
 
+    [Fact]
+    public async Task Get_TheLongestAllowedChineseText_FitsInTheRequestLine()
+    {
+        await using var backend = await EmulatorInstance.StartAsync(new EmulatorOptions
+        {
+            Dialect = "webui", FirstChunkDelay = TimeSpan.Zero, RealTimeFactor = 0, Engine = SpeechEngine.Synthetic,
+        });
+        await using var edge = EdgeApp.Start(backend);
+        using var client = edge.CreateRealClient();
+        var text = string.Concat(Enumerable.Repeat("语音合成测试", 400))[..2000]; // 18 000 bytes percent-encoded
+
+        var stream = await SseCapture.GetAsync(client, "/v1/tts/stream?chunk_ms=2000&text=" + Uri.EscapeDataString(text));
+
+        Assert.Equal(HttpStatusCode.OK, stream.Status);
+        Assert.Equal(2000, stream.Single("done").GetProperty("characters").GetInt32());
+        Assert.Equal(text, Assert.Single(backend.Requests).Text);
+    }
+
+    [Fact]
+    public async Task Stream_EveryBackendAtItsCap_Is503AtOnceAndTheBackendNeverSeesIt()
+    {
+        await using var backend = await EmulatorInstance.StartAsync(new EmulatorOptions
+        {
+            Dialect = "webui", FirstChunkDelay = TimeSpan.FromMilliseconds(10), RealTimeFactor = 1.0,
+        });
+        await using var edge = EdgeApp.Start(backend); // MaxConcurrency defaults to 1
+        using var client = edge.CreateRealClient();
+        var text = string.Concat(Enumerable.Repeat("The GPU is busy with this one for a while. ", 8));
+
+        using var first = await client.GetAsync("/v1/tts/stream?text=" + Uri.EscapeDataString(text), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        using var second = await client.GetAsync("/v1/tts/stream?text=hello");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+        Assert.Equal("application/problem+json", second.Content.Headers.ContentType?.MediaType);
+        Assert.True(second.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Equal(1, backend.RequestCount);
+        Assert.Equal(1, backend.PeakInFlight);
+    }
+
     internal static EmulatorOptions Fast(string dialect) => new()
     {
         Dialect = dialect,

@@ -38,7 +38,7 @@ internal sealed class ChatTtsUiDialect : IBackendDialect
         {
             var reply = await response.Content.ReadFromJsonAsync(DialectJsonContext.Default.ChatTtsUiReply, cancellationToken);
             throw new BackendException(BackendFailureKind.Protocol, reply is { Code: not 0 }
-                ? $"the backend reported an error: {reply.Msg}"
+                ? $"the backend reported an error: {BackendException.Quote(reply.Msg)}"
                 : "the backend answered with JSON instead of a WAV file (is it ChatTTS-ui with wav=1 support?)");
         }
 

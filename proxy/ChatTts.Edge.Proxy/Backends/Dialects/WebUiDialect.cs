@@ -41,7 +41,7 @@ internal sealed class WebUiDialect : IBackendDialect
                     await sink.WriteAsync(new ReadOnlySequence<byte>(decoder.Pcm), cancellationToken);
                     break;
                 case EventKind.Error:
-                    throw new BackendException(BackendFailureKind.Protocol, $"the backend reported an error: {decoder.ErrorMessage}");
+                    throw new BackendException(BackendFailureKind.Protocol, $"the backend reported an error: {BackendException.Quote(decoder.ErrorMessage)}");
             }
         }
     }
