@@ -212,7 +212,9 @@ function play() {
         d.last_seq != null ? `after chunk ${d.last_seq}` : null].filter(Boolean);
       fail(s, d.message || d.code || e.data || "stream failed", parts.join(", "));
     } else if (s.es.readyState === EventSource.CONNECTING) {
-      // Network blip: the browser reconnects with Last-Event-ID; replayed seqs are skipped.
+      // Network blip: the browser reconnects by itself. The edge does not resume from Last-Event-ID: it
+      // synthesizes again from seq 0, and the page skips the seqs it already has. That continues seamlessly
+      // only when the backend repeats itself for the same request (a fixed seed).
       s.reconnects += 1;
       log(`connection lost, reconnecting (${s.reconnects}/${MAX_RECONNECTS})`);
       if (s.reconnects > MAX_RECONNECTS) {
