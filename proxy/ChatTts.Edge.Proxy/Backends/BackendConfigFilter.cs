@@ -7,10 +7,14 @@ namespace ChatTts.Edge.Backends;
 /// <summary>
 /// Checks the <c>chattts</c> cluster every time YARP loads configuration: an unknown dialect or a bad
 /// <c>MaxConcurrency</c> stops the proxy at start-up (and a live reload with such a mistake is rejected,
-/// keeping the previous backends). Every problem is reported at once. Also applies the edge's defaults.
+/// keeping the previous backends). Every problem is reported at once. Also applies the edge's defaults:
+/// the <c>LeastRequests</c> policy, no "panic" routing to unhealthy destinations, and, when the cluster names no active health-check path, each
+/// destination's own dialect's health path (YARP has one probe path per cluster; dialects differ).
 /// </summary>
 internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConfigFilter
 {
+    private const string HealthyAndUnknown = "HealthyAndUnknown";
+
     public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)
     {
         if (!string.Equals(cluster.ClusterId, BackendMetadata.ClusterId, StringComparison.OrdinalIgnoreCase))
@@ -19,8 +23,11 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
         }
 
         var problems = new List<string>();
+        var destinations = new Dictionary<string, DestinationConfig>(StringComparer.OrdinalIgnoreCase);
+        var probeByDialect = string.IsNullOrEmpty(cluster.HealthCheck?.Active?.Path);
         foreach (var (id, destination) in cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
         {
+            destinations[id] = destination;
             var path = $"ReverseProxy:Clusters:{cluster.ClusterId}:Destinations:{id}";
             if (!Uri.TryCreate(destination.Address, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
             {
@@ -28,7 +35,14 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
             }
 
             var dialect = BackendMetadata.GetDialect(cluster, destination);
-            if (!dialects.TryGet(dialect, out _))
+            if (dialects.TryGet(dialect, out var known))
+            {
+                if (probeByDialect && string.IsNullOrEmpty(destination.Health) && address is not null)
+                {
+                    destinations[id] = destination with { Health = BackendUri.Combine(address, known.HealthPath).AbsoluteUri };
+                }
+            }
+            else
             {
                 problems.Add($"{path}:Metadata:{BackendMetadata.Dialect} is '{dialect}'; expected one of: {string.Join(", ", dialects.Names)}.");
             }
@@ -47,6 +61,14 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
         return ValueTask.FromResult(cluster with
         {
             LoadBalancingPolicy = cluster.LoadBalancingPolicy ?? LoadBalancingPolicies.LeastRequests,
+            Destinations = destinations,
+
+            // YARP's default, HealthyOrPanic, sends work to every destination once all are unhealthy; a GPU fleet
+            // that is down should answer 503 at once instead.
+            HealthCheck = (cluster.HealthCheck ?? new HealthCheckConfig()) with
+            {
+                AvailableDestinationsPolicy = cluster.HealthCheck?.AvailableDestinationsPolicy ?? HealthyAndUnknown,
+            },
         });
     }
 
