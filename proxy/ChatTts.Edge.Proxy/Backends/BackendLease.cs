@@ -41,7 +41,7 @@ internal sealed class BackendLease : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _owner.AddInFlight(Destination, -1);
+            _owner.Release(Destination);
         }
     }
 }

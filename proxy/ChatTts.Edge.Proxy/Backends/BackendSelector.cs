@@ -28,7 +28,6 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
             return null;
         }
 
-        DestinationState? destination;
         lock (_countLock)
         {
             var withRoom = new List<DestinationState>();
@@ -41,7 +40,7 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
                 }
             }
 
-            destination = withRoom.Count switch
+            var destination = withRoom.Count switch
             {
                 0 => null,
                 1 => withRoom[0],
@@ -52,30 +51,28 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
                 return null;
             }
 
+            var dialectName = BackendMetadata.GetDialect(cluster.Model.Config, destination.Model.Config);
+            if (!dialects.TryGet(dialectName, out var dialect))
+            {
+                // BackendConfigFilter rejects such configuration before it is applied.
+                throw new InvalidOperationException($"Destination '{destination.DestinationId}' has the unknown dialect '{dialectName}'.");
+            }
+
             destination.ConcurrentRequestCount++;
+            return new BackendLease(this, cluster, destination, dialect);
         }
-
-        var dialectName = BackendMetadata.GetDialect(cluster.Model.Config, destination.Model.Config);
-        if (!dialects.TryGet(dialectName, out var dialect))
-        {
-            // BackendConfigFilter rejects such configuration before it is applied.
-            AddInFlight(destination, -1);
-            throw new InvalidOperationException($"Destination '{destination.DestinationId}' has the unknown dialect '{dialectName}'.");
-        }
-
-        return new BackendLease(this, cluster, destination, dialect);
     }
 
     /// <summary>
-    /// Keeps YARP's per-destination request count (which <c>LeastRequests</c> reads) true for syntheses,
-    /// which the edge sends itself rather than through YARP's forwarder.
+    /// Gives back a slot taken by <see cref="TryAcquire"/>. YARP's per-destination request count (which
+    /// <c>LeastRequests</c> reads) is kept by the edge, which sends syntheses itself rather than through YARP's
+    /// forwarder; its public setter is not atomic, so every change happens under one lock.
     /// </summary>
-    internal void AddInFlight(DestinationState destination, int delta)
+    internal void Release(DestinationState destination)
     {
-        // The public setter is not atomic; every writer goes through this lock.
         lock (_countLock)
         {
-            destination.ConcurrentRequestCount += delta;
+            destination.ConcurrentRequestCount--;
         }
     }
 
