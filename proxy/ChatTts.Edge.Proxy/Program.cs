@@ -2,7 +2,10 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services
     .AddEdgeBackends(builder.Configuration)
+    .AddEdgeAdmission(builder.Configuration)
+    .AddEdgeResilience(builder.Configuration)
     .AddEdgeStreaming(builder.Configuration)
+    .AddEdgeObservability(builder.Configuration)
     .AddEdgeCors(builder.Configuration);
 
 var app = builder.Build();
@@ -12,6 +15,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapEdgeBackends();
 app.MapTtsStreaming();
+app.MapBackendStatus();
 
 app.Run();
 

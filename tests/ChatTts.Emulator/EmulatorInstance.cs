@@ -51,6 +51,14 @@ public sealed class EmulatorInstance : IAsyncDisposable
     /// <summary>Syntheses cut short because the client went away (while queued for the GPU, streaming or stalled).</summary>
     public int AbortedCount => _stats.AbortedCount;
 
+    /// <summary>
+    /// The total time the emulated GPU has been held by syntheses, from taking the GPU lock to giving it back,
+    /// measured with <see cref="EmulatorOptions.TimeProvider"/>. A synthesis under way counts up to the moment of
+    /// reading, so the difference of two readings divided by the time between them is the GPU's utilisation.
+    /// Thread-safe and cheap to read while requests run.
+    /// </summary>
+    public TimeSpan BusyTime => _stats.BusyTime;
+
     /// <summary>Every synthesis request received, in arrival order (a snapshot).</summary>
     public IReadOnlyList<SynthesisRecord> Requests => _stats.Requests;
 

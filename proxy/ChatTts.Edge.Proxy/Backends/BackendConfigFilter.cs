@@ -1,4 +1,5 @@
 using ChatTts.Edge.Backends.Dialects;
+using ChatTts.Edge.Backends.Health;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.LoadBalancing;
 
@@ -9,7 +10,8 @@ namespace ChatTts.Edge.Backends;
 /// <c>MaxConcurrency</c> stops the proxy at start-up (and a live reload with such a mistake is rejected,
 /// keeping the previous backends). Every problem is reported at once. Also applies the edge's defaults:
 /// the <c>LeastRequests</c> policy, no "panic" routing to unhealthy destinations, and, when the cluster names no active health-check path, each
-/// destination's own dialect's health path (YARP has one probe path per cluster; dialects differ).
+/// destination's own dialect's health path (YARP has one probe path per cluster; dialects differ), and passive
+/// health with <see cref="BackendFailuresPolicy"/>.
 /// </summary>
 internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConfigFilter
 {
@@ -51,6 +53,17 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
             {
                 problems.Add($"{path}:Metadata:{BackendMetadata.MaxConcurrency} must be a whole number of at least 1.");
             }
+
+            if (!BackendMetadata.IsValidDraining(cluster, destination))
+            {
+                problems.Add($"{path}:Metadata:{BackendMetadata.Draining} must be true or false.");
+            }
+        }
+
+        if (cluster.Metadata?.GetValueOrDefault(BackendFailuresPolicy.ThresholdKey) is { } threshold
+            && !(int.TryParse(threshold, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var failures) && failures >= 1))
+        {
+            problems.Add($"ReverseProxy:Clusters:{cluster.ClusterId}:Metadata:{BackendFailuresPolicy.ThresholdKey} must be a whole number of at least 1.");
         }
 
         if (problems.Count > 0)
@@ -68,9 +81,18 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
             HealthCheck = (cluster.HealthCheck ?? new HealthCheckConfig()) with
             {
                 AvailableDestinationsPolicy = cluster.HealthCheck?.AvailableDestinationsPolicy ?? HealthyAndUnknown,
+                Passive = WithPassiveDefaults(cluster.HealthCheck?.Passive),
             },
         });
     }
+
+    /// <summary>Passive health is on by default, with the policy that also counts 5xx, 429 and timeouts.</summary>
+    private static PassiveHealthCheckConfig WithPassiveDefaults(PassiveHealthCheckConfig? passive) =>
+        (passive ?? new PassiveHealthCheckConfig { Enabled = true }) with
+        {
+            Policy = passive?.Policy ?? BackendFailuresPolicy.PolicyName,
+            ReactivationPeriod = passive?.ReactivationPeriod ?? BackendFailuresPolicy.DefaultReactivationPeriod,
+        };
 
     public ValueTask<RouteConfig> ConfigureRouteAsync(RouteConfig route, ClusterConfig? cluster, CancellationToken cancel) =>
         ValueTask.FromResult(route);

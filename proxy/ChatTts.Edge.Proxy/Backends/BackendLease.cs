@@ -8,17 +8,20 @@ namespace ChatTts.Edge.Backends;
 internal sealed class BackendLease : IDisposable
 {
     private readonly BackendSelector _owner;
-    private readonly ClusterState _cluster;
+    private readonly long _acquiredAt;
     private int _disposed;
 
-    public BackendLease(BackendSelector owner, ClusterState cluster, DestinationState destination, IBackendDialect dialect)
+    public BackendLease(BackendSelector owner, ClusterState cluster, DestinationState destination, IBackendDialect dialect, long acquiredAt)
     {
         _owner = owner;
-        _cluster = cluster;
+        _acquiredAt = acquiredAt;
+        Cluster = cluster;
         Destination = destination;
         Dialect = dialect;
         Address = new Uri(destination.Model.Config.Address, UriKind.Absolute);
     }
+
+    public ClusterState Cluster { get; }
 
     public DestinationState Destination { get; }
 
@@ -31,17 +34,17 @@ internal sealed class BackendLease : IDisposable
     /// <summary>Sends the dialect's request with the cluster's YARP-configured HTTP client.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var config = _cluster.Model.Config.HttpRequest;
+        var config = Cluster.Model.Config.HttpRequest;
         request.Version = config?.Version ?? HttpVersion.Version11;
         request.VersionPolicy = config?.VersionPolicy ?? HttpVersionPolicy.RequestVersionOrLower;
-        return _cluster.Model.HttpClient.SendAsync(request, cancellationToken);
+        return Cluster.Model.HttpClient.SendAsync(request, cancellationToken);
     }
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _owner.Release(Destination);
+            _owner.Release(Destination, _acquiredAt);
         }
     }
 }

@@ -13,6 +13,9 @@ internal static class BackendMetadata
     public const string Dialect = "Dialect";
     public const string MaxConcurrency = "MaxConcurrency";
 
+    /// <summary><c>true</c> stops new work on a destination while the syntheses it runs finish.</summary>
+    public const string Draining = "Draining";
+
     public const string DefaultDialect = Dialects.WebUiDialect.DialectName;
     public const int DefaultMaxConcurrency = 1;
 
@@ -21,6 +24,12 @@ internal static class BackendMetadata
 
     public static string GetDialect(ClusterConfig cluster, DestinationConfig destination) =>
         Get(cluster, destination, Dialect) is { Length: > 0 } name ? name : DefaultDialect;
+
+    public static bool IsDraining(ClusterConfig cluster, DestinationConfig destination) =>
+        bool.TryParse(Get(cluster, destination, Draining), out var draining) && draining;
+
+    public static bool IsValidDraining(ClusterConfig cluster, DestinationConfig destination) =>
+        Get(cluster, destination, Draining) is not { } raw || bool.TryParse(raw, out _);
 
     public static bool TryGetMaxConcurrency(ClusterConfig cluster, DestinationConfig destination, out int value)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using ChatTts.Edge.Backends.Dialects;
 using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 
@@ -8,47 +9,59 @@ namespace ChatTts.Edge.Backends;
 
 /// <summary>
 /// Picks the destination of the <c>chattts</c> cluster for one synthesis, with the cluster's YARP
-/// load-balancing policy over the destinations YARP currently considers available.
+/// load-balancing policy over the destinations YARP currently considers available and that are not draining.
 /// </summary>
-internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<ILoadBalancingPolicy> policies, DialectRegistry dialects)
+internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<ILoadBalancingPolicy> policies, DialectRegistry dialects, TimeProvider time)
 {
     private readonly FrozenDictionary<string, ILoadBalancingPolicy> _policies =
         policies.ToFrozenDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
 
+    private const string HealthyOrPanic = "HealthyOrPanic";
+
     private readonly Lock _countLock = new();
 
+    /// <summary>Raised after a slot is given back (outside any lock), so waiting requests can take it.</summary>
+    public event Action<TimeSpan>? SlotFreed;
+
     /// <summary>
-    /// Reserves a destination that is available and below its <c>MaxConcurrency</c>, or returns null when there is
-    /// none. Choosing and counting happen under one lock, so no destination ever exceeds its cap.
+    /// Reserves a destination that is available, not draining, not in <paramref name="exclude"/> and below its
+    /// <c>MaxConcurrency</c>. Choosing and counting happen under one lock, so no destination ever exceeds its cap.
     /// </summary>
-    public BackendLease? TryAcquire(HttpContext context)
+    public BackendSelection TryAcquire(HttpContext context, IReadOnlySet<string> exclude)
     {
         if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
         {
-            return null;
+            return BackendSelection.NoCandidates;
         }
 
         lock (_countLock)
         {
-            var withRoom = new List<DestinationState>();
+            var candidates = 0;
+            List<DestinationState>? withRoom = null;
             foreach (var candidate in cluster.DestinationsState.AvailableDestinations)
             {
+                if (!IsCandidate(cluster, candidate, exclude))
+                {
+                    continue;
+                }
+
+                candidates++;
                 BackendMetadata.TryGetMaxConcurrency(cluster.Model.Config, candidate.Model.Config, out var cap);
                 if (candidate.ConcurrentRequestCount < cap)
                 {
-                    withRoom.Add(candidate);
+                    (withRoom ??= []).Add(candidate);
                 }
             }
 
-            var destination = withRoom.Count switch
+            var destination = withRoom switch
             {
-                0 => null,
-                1 => withRoom[0],
+                null => null,
+                [var only] => only,
                 _ => Policy(cluster).PickDestination(context, cluster, withRoom),
             };
             if (destination is null)
             {
-                return null;
+                return candidates == 0 ? BackendSelection.NoCandidates : BackendSelection.AllBusy;
             }
 
             var dialectName = BackendMetadata.GetDialect(cluster.Model.Config, destination.Model.Config);
@@ -59,8 +72,48 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
             }
 
             destination.ConcurrentRequestCount++;
-            return new BackendLease(this, cluster, destination, dialect);
+            return new BackendSelection(new BackendLease(this, cluster, destination, dialect, time.GetTimestamp()), HasCandidates: true);
         }
+    }
+
+    /// <summary>True when some destination outside <paramref name="exclude"/> could take work now or once it has room.</summary>
+    public bool HasCandidate(IReadOnlySet<string> exclude)
+    {
+        if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
+        {
+            return false;
+        }
+
+        foreach (var candidate in cluster.DestinationsState.AvailableDestinations)
+        {
+            if (IsCandidate(cluster, candidate, exclude))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Total <c>MaxConcurrency</c> of the destinations that can take work.</summary>
+    public int Capacity()
+    {
+        if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
+        {
+            return 0;
+        }
+
+        var capacity = 0;
+        foreach (var candidate in cluster.DestinationsState.AvailableDestinations)
+        {
+            if (IsCandidate(cluster, candidate, FrozenSet<string>.Empty))
+            {
+                BackendMetadata.TryGetMaxConcurrency(cluster.Model.Config, candidate.Model.Config, out var cap);
+                capacity += cap;
+            }
+        }
+
+        return capacity;
     }
 
     /// <summary>
@@ -68,16 +121,40 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
     /// <c>LeastRequests</c> reads) is kept by the edge, which sends syntheses itself rather than through YARP's
     /// forwarder; its public setter is not atomic, so every change happens under one lock.
     /// </summary>
-    internal void Release(DestinationState destination)
+    internal void Release(DestinationState destination, long acquiredAt)
     {
         lock (_countLock)
         {
             destination.ConcurrentRequestCount--;
         }
+
+        SlotFreed?.Invoke(time.GetElapsedTime(acquiredAt));
     }
+
+    /// <summary>
+    /// YARP recomputes <c>AvailableDestinations</c> on the thread pool after a passive health change; the edge reads
+    /// the destination's own passive state as well, so a failure it just reported keeps the very next request away.
+    /// </summary>
+    private static bool IsCandidate(ClusterState cluster, DestinationState destination, IReadOnlySet<string> exclude) =>
+        !exclude.Contains(destination.DestinationId)
+        && !BackendMetadata.IsDraining(cluster.Model.Config, destination.Model.Config)
+        && (destination.Health.Passive != DestinationHealth.Unhealthy || IsPanicRouting(cluster));
+
+    private static bool IsPanicRouting(ClusterState cluster) =>
+        string.Equals(cluster.Model.Config.HealthCheck?.AvailableDestinationsPolicy, HealthyOrPanic, StringComparison.OrdinalIgnoreCase);
 
     private ILoadBalancingPolicy Policy(ClusterState cluster) =>
         _policies.TryGetValue(cluster.Model.Config.LoadBalancingPolicy ?? LoadBalancingPolicies.LeastRequests, out var policy)
             ? policy
             : _policies[LoadBalancingPolicies.LeastRequests];
+}
+
+/// <summary>The outcome of <see cref="BackendSelector.TryAcquire"/>: a lease, or why there is none.</summary>
+internal readonly record struct BackendSelection(BackendLease? Lease, bool HasCandidates)
+{
+    /// <summary>Some destination could serve the request once it has room.</summary>
+    public static BackendSelection AllBusy => new(null, HasCandidates: true);
+
+    /// <summary>No destination can serve the request: none configured, all unhealthy, draining or excluded.</summary>
+    public static BackendSelection NoCandidates => new(null, HasCandidates: false);
 }

@@ -1,6 +1,8 @@
 using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Dialects;
+using ChatTts.Edge.Backends.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Health;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -8,7 +10,7 @@ internal static class BackendsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the ChatTTS fleet: YARP's configuration, health and load balancing for the <c>chattts</c>
-    /// cluster (section <c>ReverseProxy</c>), the four dialects and destination selection.
+    /// cluster (section <c>ReverseProxy</c>), the four dialects, destination selection and passive health.
     /// </summary>
     public static IServiceCollection AddEdgeBackends(this IServiceCollection services, IConfiguration configuration)
     {
@@ -22,6 +24,8 @@ internal static class BackendsServiceCollectionExtensions
         ]);
         services.TryAddSingleton<DialectRegistry>();
         services.TryAddSingleton<BackendSelector>();
+        services.TryAddSingleton<BackendFailuresPolicy>();
+        services.AddSingleton<IPassiveHealthCheckPolicy>(provider => provider.GetRequiredService<BackendFailuresPolicy>());
 
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using ChatTts.Edge.Admission;
 using ChatTts.Edge.Backends;
 
 namespace ChatTts.Edge.Streaming;
@@ -7,12 +8,28 @@ namespace ChatTts.Edge.Streaming;
 /// <summary>The <c>application/problem+json</c> answers given before a stream opens.</summary>
 internal static class StreamProblems
 {
-    public static IResult NoBackend() => new RetryAfterResult(
+    /// <summary>503 with <c>Retry-After</c>: the admission queue had no backend for the request.</summary>
+    public static IResult Refused(AdmissionRefusal refusal, TimeSpan retryAfter) => new RetryAfterResult(
         TypedResults.Problem(
             statusCode: StatusCodes.Status503ServiceUnavailable,
-            title: "No ChatTTS backend is available",
-            detail: "Every backend is busy, down, draining or not configured. Retry shortly."),
-        StreamingDefaults.NoBackendRetryAfter);
+            title: refusal switch
+            {
+                AdmissionRefusal.QueueFull => "Every ChatTTS backend is busy and the queue is full",
+                AdmissionRefusal.Timeout => "No ChatTTS backend became free in time",
+                AdmissionRefusal.ShuttingDown => "The edge is shutting down",
+                _ => "No ChatTTS backend is available",
+            },
+            detail: Describe(refusal)),
+        retryAfter);
+
+    /// <summary>What a refusal means for the client, in a sentence.</summary>
+    public static string Describe(AdmissionRefusal refusal) => refusal switch
+    {
+        AdmissionRefusal.QueueFull => "Every backend is busy and too many requests are waiting already. Retry after the time in Retry-After.",
+        AdmissionRefusal.Timeout => "The request waited for a free backend for the longest time allowed. Retry shortly.",
+        AdmissionRefusal.ShuttingDown => "This proxy instance is stopping; retry the request, and it goes to another instance.",
+        _ => "Every backend is down, draining or not configured. Retry shortly.",
+    };
 
     public static IResult Internal() => TypedResults.Problem(
         statusCode: StatusCodes.Status500InternalServerError,

@@ -15,8 +15,8 @@ internal static class StreamingDefaults
     /// <summary>After the first audio, ChatTTS yields faster than real time; 10 s of silence means a stuck GPU.</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Retry-After when no backend has room.</summary>
-    public static readonly TimeSpan NoBackendRetryAfter = TimeSpan.FromSeconds(2);
+    /// <summary>Time after the drain timeout for the last <c>error</c> events to reach clients before connections are cut.</summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>Retry-After when a backend said it is busy without saying for how long.</summary>
     public static readonly TimeSpan BackendBusyRetryAfter = TimeSpan.FromSeconds(1);

@@ -14,7 +14,15 @@ internal static class StreamingServiceCollectionExtensions
             .Bind(configuration.GetSection(StreamingOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<ShutdownOptions>()
+            .Bind(configuration.GetSection(ShutdownOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddProblemDetails();
+
+        // Kestrel waits for open streams until the host's shutdown timeout; the drain ends them a little earlier.
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
+            host.ShutdownTimeout = shutdown.Value.DrainTimeout + StreamingDefaults.ShutdownGrace);
 
         // An EventSource can only GET: the longest allowed text, percent-encoded (up to 12 bytes a character),
         // must fit in the request line, which Kestrel limits to 8 KiB by default.
@@ -24,6 +32,8 @@ internal static class StreamingServiceCollectionExtensions
         services.TryAddSingleton<SpeechRequestValidator>();
         services.TryAddSingleton<SpeechRequestReader>();
         services.TryAddSingleton<TtsStreamer>();
+        services.TryAddSingleton<ShutdownDrain>();
+        services.AddHostedService(provider => provider.GetRequiredService<ShutdownDrain>());
         return services;
     }
 }

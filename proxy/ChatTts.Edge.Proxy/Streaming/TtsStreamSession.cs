@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Text.Json;
+using ChatTts.Edge.Admission;
 using ChatTts.Edge.Audio;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
@@ -8,11 +9,12 @@ namespace ChatTts.Edge.Streaming;
 
 /// <summary>
 /// The client side of one stream: opens it (status and headers) only when there is something to send,
-/// writes <c>meta</c>, <c>audio</c>, <c>done</c> or <c>error</c> in order, and keeps it alive while it is quiet.
-/// Writes from the audio path and the keepalive timer are serialized by one lock.
+/// writes <c>queued</c>, <c>meta</c>, <c>audio</c>, <c>done</c> or <c>error</c> in order, and keeps it alive while
+/// it is quiet. Writes from the audio path, the admission queue and the keepalive timer are serialized by one lock.
 /// </summary>
-internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
+internal sealed class TtsStreamSession : IAudioFrameSink, IQueueObserver, IDisposable
 {
+    private static readonly byte[] QueuedEvent = "queued"u8.ToArray();
     private static readonly byte[] DoneEvent = "done"u8.ToArray();
     private static readonly byte[] ErrorEvent = "error"u8.ToArray();
 
@@ -23,6 +25,7 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
     private readonly SseEventWriter _events;
     private long _lastWrite;
     private bool _metaSent;
+    private bool _queued;
 
     public TtsStreamSession(HttpContext context, TimeProvider time)
     {
@@ -44,6 +47,9 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
 
     public TimeSpan? TimeToFirstAudio { get; private set; }
 
+    /// <summary>When the first audio event was written, as a <see cref="TimeProvider"/> timestamp.</summary>
+    public long? FirstAudioTimestamp { get; private set; }
+
     public async ValueTask WriteFrameAsync(Memory<byte> wav, int samples, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
@@ -54,7 +60,38 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
             _events.WriteAudio(NextSeq, SamplesSent, samples, wav.Span);
             NextSeq++;
             SamplesSent += samples;
-            TimeToFirstAudio ??= _time.GetElapsedTime(_started);
+            if (FirstAudioTimestamp is null)
+            {
+                FirstAudioTimestamp = _time.GetTimestamp();
+                TimeToFirstAudio = _time.GetElapsedTime(_started, FirstAudioTimestamp.Value);
+            }
+
+            await FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Writes a <c>queued</c> event: the stream opens, and the client sees its place in the queue.</summary>
+    public async ValueTask QueuedAsync(QueueNotice notice, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_metaSent)
+            {
+                return; // a retry waiting again after meta went out: queued events only come before meta
+            }
+
+            Open();
+            _queued = true;
+            _events.WriteJsonEvent(QueuedEvent, notice, static (json, n) =>
+            {
+                json.WriteNumber("position", n.Position);
+                json.WriteNumber("estimated_wait_ms", Math.Round(n.EstimatedWait.TotalMilliseconds));
+            });
             await FlushAsync(cancellationToken);
         }
         finally
@@ -104,7 +141,16 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IDisposable
                     // Ticking at half the interval and writing after half an interval of silence bounds every gap by the interval.
                     if (_time.GetElapsedTime(_lastWrite) >= (IsOpen ? half : interval))
                     {
-                        OpenWithMeta();
+                        // While queued, meta waits for the backend: queued events may still follow.
+                        if (_queued)
+                        {
+                            Open();
+                        }
+                        else
+                        {
+                            OpenWithMeta();
+                        }
+
                         _events.WriteComment("keepalive"u8);
                         await FlushAsync(cancellationToken);
                     }

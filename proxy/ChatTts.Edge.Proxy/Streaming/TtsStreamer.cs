@@ -1,52 +1,57 @@
 using System.Net;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
+using ChatTts.Edge.Admission;
 using ChatTts.Edge.Audio;
 using ChatTts.Edge.Backends;
+using ChatTts.Edge.Backends.Health;
+using ChatTts.Edge.Observability;
+using ChatTts.Edge.Resilience;
 using Microsoft.Extensions.Options;
 
 namespace ChatTts.Edge.Streaming;
 
 /// <summary>
-/// Runs one synthesis end to end: reserves a backend, sends the dialect's request, decodes the answer,
-/// frames it and streams it to the client as SSE. A client that goes away cancels the backend call.
+/// Runs one synthesis end to end: takes a backend slot (waiting in the admission queue if need be), sends the
+/// dialect's request, decodes the answer, frames it and streams it to the client as SSE. Failures before any
+/// audio are retried on other backends; a client that goes away cancels the backend call.
 /// </summary>
 internal sealed partial class TtsStreamer(
+    AdmissionQueue admission,
     BackendSelector backends,
+    SynthesisRetry retry,
+    BackendFailuresPolicy health,
+    BackendStatistics statistics,
+    ShutdownDrain drain,
     TimeProvider time,
     IOptionsMonitor<StreamingOptions> options,
+    IOptionsMonitor<AdmissionOptions> admissionOptions,
     ILogger<TtsStreamer> logger)
 {
     public async Task StreamAsync(HttpContext context, SpeechRequest request)
     {
         var aborted = context.RequestAborted;
         using var session = new TtsStreamSession(context, time);
-
-        using var lease = backends.TryAcquire(context);
-        if (lease is null)
-        {
-            Log.NoBackend(logger, session.RequestId);
-            await StreamProblems.NoBackend().ExecuteAsync(context);
-            return;
-        }
-
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(aborted, drain.Expired);
         using var keepAliveStop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         var keepAlive = session.KeepAliveAsync(options.CurrentValue.KeepAliveInterval, keepAliveStop.Token);
+        var synthesis = new Synthesis(this, context, request, session, time.GetTimestamp() + (long)(admissionOptions.CurrentValue.MaxQueueWait.TotalSeconds * time.TimestampFrequency));
         try
         {
-            var chunks = await SynthesizeAsync(lease, request, session, aborted);
+            var chunks = await retry.ExecuteAsync(synthesis, work.Token);
             await StopAsync(keepAliveStop, keepAlive);
-            var summary = new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, lease.DestinationId);
+            var summary = new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, synthesis.Backend!);
             await session.WriteDoneAsync(summary, aborted);
-            Log.StreamCompleted(logger, session.RequestId, lease.DestinationId, chunks, summary.TimeToFirstAudio.TotalMilliseconds, PcmFormat.ToMilliseconds(summary.Samples));
+            Log.StreamCompleted(logger, session.RequestId, synthesis.Backend!, chunks, summary.TimeToFirstAudio.TotalMilliseconds, PcmFormat.ToMilliseconds(summary.Samples));
         }
         catch (Exception ex) when (IsClientGone(ex, aborted))
         {
-            Log.ClientGone(logger, session.RequestId, lease.DestinationId, session.NextSeq);
+            Log.ClientGone(logger, session.RequestId, synthesis.Backend ?? "-", session.NextSeq);
         }
         catch (Exception ex)
         {
             await StopAsync(keepAliveStop, keepAlive);
-            await FailAsync(context, session, lease, ex);
+            await FailAsync(context, session, synthesis.Backend, ex);
         }
         finally
         {
@@ -54,23 +59,81 @@ internal sealed partial class TtsStreamer(
         }
     }
 
+    /// <summary>One attempt: a slot from the admission queue, then the synthesis on that backend.</summary>
+    private async ValueTask<long> AttemptAsync(Synthesis synthesis, CancellationToken cancellationToken)
+    {
+        var request = new AdmissionRequest(synthesis.Context, synthesis.Tried, IsRetry: synthesis.Tried.Count > 0, synthesis.TimeLeft);
+        var admitted = await admission.AdmitAsync(request, synthesis.Session, cancellationToken);
+        if (admitted.Lease is not { } lease)
+        {
+            if (synthesis.LastFailure is { } failure)
+            {
+                // A retry found no other backend in time: the client hears what went wrong on the last one.
+                failure.Throw();
+            }
+
+            throw new AdmissionRefusedException(admitted.Refusal, admitted.RetryAfter);
+        }
+
+        using (lease)
+        {
+            synthesis.Tried.Add(lease.DestinationId);
+            synthesis.Backend = lease.DestinationId;
+            var counters = statistics.For(lease.DestinationId);
+            counters.Started();
+            var started = time.GetTimestamp();
+            try
+            {
+                var chunks = await SynthesizeAsync(lease, synthesis.Request, synthesis.Session, cancellationToken);
+                health.Succeeded(lease.Cluster, lease.Destination);
+                return chunks;
+            }
+            catch (BackendException failure)
+            {
+                counters.Failed();
+                health.Failed(lease.Cluster, lease.Destination, failure);
+                synthesis.LastFailure = ExceptionDispatchInfo.Capture(failure);
+                Log.AttemptFailed(logger, synthesis.Session.RequestId, lease.DestinationId, failure.Kind, failure.Message);
+                throw;
+            }
+            finally
+            {
+                if (synthesis.Session.FirstAudioTimestamp is { } first && first >= started)
+                {
+                    counters.FirstAudio(time.GetElapsedTime(started, first));
+                }
+            }
+        }
+    }
+
     /// <summary>Tells the client what went wrong: an <c>error</c> event once the stream is open, a problem before.</summary>
-    private async Task FailAsync(HttpContext context, TtsStreamSession session, BackendLease lease, Exception exception)
+    private async Task FailAsync(HttpContext context, TtsStreamSession session, string? backend, Exception exception)
     {
         var aborted = context.RequestAborted;
         StreamError error;
         IResult problem;
-        if (exception is BackendException failure)
+        switch (exception)
         {
-            Log.BackendFailed(logger, session.RequestId, lease.DestinationId, failure.Kind, session.IsOpen, failure.Message);
-            error = new StreamError(ErrorCode(failure), failure.Message, failure.IsTransient);
-            problem = StreamProblems.BackendFailed(failure);
-        }
-        else
-        {
-            Log.UnexpectedFailure(logger, exception, session.RequestId, lease.DestinationId);
-            error = new StreamError("internal_error", "the edge failed while streaming; retry the request", Retryable: true);
-            problem = StreamProblems.Internal();
+            case BackendException failure:
+                Log.BackendFailed(logger, session.RequestId, backend ?? "-", failure.Kind, session.IsOpen, failure.Message);
+                error = new StreamError(ErrorCode(failure), failure.Message, failure.IsTransient);
+                problem = StreamProblems.BackendFailed(failure);
+                break;
+            case AdmissionRefusedException refused:
+                Log.Refused(logger, session.RequestId, refused.Refusal);
+                error = new StreamError(ErrorCode(refused.Refusal), StreamProblems.Describe(refused.Refusal), Retryable: true);
+                problem = StreamProblems.Refused(refused.Refusal, refused.RetryAfter);
+                break;
+            case OperationCanceledException when drain.Expired.IsCancellationRequested:
+                Log.DrainEnded(logger, session.RequestId, backend ?? "-", session.NextSeq);
+                error = new StreamError("shutting_down", StreamProblems.Describe(AdmissionRefusal.ShuttingDown), Retryable: true);
+                problem = StreamProblems.Refused(AdmissionRefusal.ShuttingDown, AdmissionDefaults.MinRetryAfter);
+                break;
+            default:
+                Log.UnexpectedFailure(logger, exception, session.RequestId, backend ?? "-");
+                error = new StreamError("internal_error", "the edge failed while streaming; retry the request", Retryable: true);
+                problem = StreamProblems.Internal();
+                break;
         }
 
         try
@@ -86,7 +149,7 @@ internal sealed partial class TtsStreamer(
         }
         catch (Exception ex) when (IsClientGone(ex, aborted))
         {
-            Log.ClientGone(logger, session.RequestId, lease.DestinationId, session.NextSeq);
+            Log.ClientGone(logger, session.RequestId, backend ?? "-", session.NextSeq);
         }
     }
 
@@ -169,10 +232,62 @@ internal sealed partial class TtsStreamer(
         _ => "backend_protocol",
     };
 
+    private static string ErrorCode(AdmissionRefusal refusal) => refusal switch
+    {
+        AdmissionRefusal.QueueFull => "queue_full",
+        AdmissionRefusal.Timeout => "queue_timeout",
+        AdmissionRefusal.ShuttingDown => "shutting_down",
+        _ => "no_backend",
+    };
+
     private static async Task StopAsync(CancellationTokenSource stop, Task keepAlive)
     {
         await stop.CancelAsync();
         await keepAlive;
+    }
+
+    private bool HasUntriedBackend(IReadOnlySet<string> tried) => backends.HasCandidate(tried);
+
+    private TimeSpan TimeUntil(long deadline)
+    {
+        var now = time.GetTimestamp();
+        return now >= deadline ? TimeSpan.Zero : time.GetElapsedTime(now, deadline);
+    }
+
+    private void Retrying(Synthesis synthesis, TimeSpan delay)
+    {
+        if (synthesis.Backend is { } backend)
+        {
+            statistics.For(backend).Retried();
+        }
+
+        Log.Retrying(logger, synthesis.Session.RequestId, synthesis.Backend ?? "-", delay.TotalMilliseconds, synthesis.Tried.Count + 1);
+    }
+
+    /// <summary>One request's attempts, as the retry policy sees them.</summary>
+    private sealed class Synthesis(TtsStreamer owner, HttpContext context, SpeechRequest request, TtsStreamSession session, long deadline) : IRetryableSynthesis
+    {
+        public HttpContext Context { get; } = context;
+
+        public SpeechRequest Request { get; } = request;
+
+        public TtsStreamSession Session { get; } = session;
+
+        /// <summary>Destinations tried so far.</summary>
+        public HashSet<string> Tried { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>The destination of the latest attempt.</summary>
+        public string? Backend { get; set; }
+
+        public ExceptionDispatchInfo? LastFailure { get; set; }
+
+        public bool CanRetry => Session.NextSeq == 0 && owner.HasUntriedBackend(Tried);
+
+        public TimeSpan TimeLeft => owner.TimeUntil(deadline);
+
+        public ValueTask<long> AttemptAsync(CancellationToken cancellationToken) => owner.AttemptAsync(this, cancellationToken);
+
+        public void Retrying(BackendException failure, TimeSpan delay) => owner.Retrying(this, delay);
     }
 
     private static partial class Log
@@ -186,13 +301,51 @@ internal sealed partial class TtsStreamer(
         [LoggerMessage(3, LogLevel.Warning, "Stream {RequestId} on {Backend} failed ({Kind}, stream open: {Open}): {Reason}")]
         public static partial void BackendFailed(ILogger logger, string requestId, string backend, BackendFailureKind kind, bool open, string reason);
 
-        [LoggerMessage(4, LogLevel.Warning, "Stream {RequestId}: no ChatTTS backend is available")]
-        public static partial void NoBackend(ILogger logger, string requestId);
+        [LoggerMessage(4, LogLevel.Warning, "Stream {RequestId} refused: {Refusal}")]
+        public static partial void Refused(ILogger logger, string requestId, AdmissionRefusal refusal);
+
+        [LoggerMessage(5, LogLevel.Debug, "Stream {RequestId}: {Backend} sent an odd number of PCM bytes; the trailing half sample was dropped")]
+        public static partial void HalfSampleDropped(ILogger logger, string requestId, string backend);
 
         [LoggerMessage(6, LogLevel.Error, "Stream {RequestId} on {Backend} failed unexpectedly")]
         public static partial void UnexpectedFailure(ILogger logger, Exception exception, string requestId, string backend);
 
-        [LoggerMessage(5, LogLevel.Debug, "Stream {RequestId}: {Backend} sent an odd number of PCM bytes; the trailing half sample was dropped")]
-        public static partial void HalfSampleDropped(ILogger logger, string requestId, string backend);
+        [LoggerMessage(7, LogLevel.Information, "Stream {RequestId}: attempt on {Backend} failed ({Kind}): {Reason}")]
+        public static partial void AttemptFailed(ILogger logger, string requestId, string backend, BackendFailureKind kind, string reason);
+
+        [LoggerMessage(8, LogLevel.Information, "Stream {RequestId}: retrying after {DelayMs:F0} ms on another backend than {Backend} (attempt {Attempt})")]
+        public static partial void Retrying(ILogger logger, string requestId, string backend, double delayMs, int attempt);
+
+        [LoggerMessage(9, LogLevel.Warning, "Stream {RequestId} on {Backend} ended by the drain timeout after {Chunks} chunks")]
+        public static partial void DrainEnded(ILogger logger, string requestId, string backend, long chunks);
     }
+}
+
+/// <summary>The admission queue gave a request no backend.</summary>
+internal sealed class AdmissionRefusedException : Exception
+{
+    public AdmissionRefusedException()
+    {
+    }
+
+    public AdmissionRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public AdmissionRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public AdmissionRefusedException(AdmissionRefusal refusal, TimeSpan retryAfter)
+        : base($"Admission refused: {refusal}")
+    {
+        Refusal = refusal;
+        RetryAfter = retryAfter;
+    }
+
+    public AdmissionRefusal Refusal { get; }
+
+    public TimeSpan RetryAfter { get; }
 }

@@ -16,17 +16,22 @@ internal sealed class EdgeApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
+    private readonly string? _jsonFile;
 
-    private EdgeApp(Dictionary<string, string?> settings, TimeProvider? time)
+    private EdgeApp(Dictionary<string, string?> settings, TimeProvider? time, string? jsonFile)
     {
         _settings = settings;
         _time = time;
+        _jsonFile = jsonFile;
     }
 
     public Uri Address { get; private set; } = null!;
 
-    /// <summary>Starts the proxy with <paramref name="backends"/> as the <c>chattts</c> cluster's destinations ("gpu0", "gpu1", …).</summary>
-    public static EdgeApp Start(IEnumerable<EmulatorInstance> backends, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    /// <summary>
+    /// Starts the proxy with <paramref name="backends"/> as the <c>chattts</c> cluster's destinations ("gpu0", "gpu1", …).
+    /// <paramref name="jsonFile"/>, if given, is read last and reloaded whenever it changes, as a deployment's file is.
+    /// </summary>
+    public static EdgeApp Start(IEnumerable<EmulatorInstance> backends, IDictionary<string, string?>? settings = null, TimeProvider? time = null, string? jsonFile = null)
     {
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var index = 0;
@@ -42,7 +47,7 @@ internal sealed class EdgeApp : WebApplicationFactory<Program>
             all[key] = value;
         }
 
-        var app = new EdgeApp(all, time);
+        var app = new EdgeApp(all, time, jsonFile);
         app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         app.StartServer();
         var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
@@ -63,7 +68,14 @@ internal sealed class EdgeApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        builder.ConfigureAppConfiguration(config =>
+        {
+            config.AddInMemoryCollection(_settings);
+            if (_jsonFile is not null)
+            {
+                config.AddJsonFile(_jsonFile, optional: false, reloadOnChange: true);
+            }
+        });
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         if (_time is not null)
         {

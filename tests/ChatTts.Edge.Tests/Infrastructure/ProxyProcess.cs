@@ -78,6 +78,18 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
         return proxy;
     }
 
+    /// <summary>Sends SIGTERM, as a container runtime or systemd does, and returns the exit code once the process has ended.</summary>
+    public async Task<int> TerminateAsync(CancellationToken cancellationToken)
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) ?? throw new InvalidOperationException("kill did not start"))
+        {
+            await kill.WaitForExitAsync(cancellationToken);
+        }
+
+        await _process.WaitForExitAsync(cancellationToken);
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

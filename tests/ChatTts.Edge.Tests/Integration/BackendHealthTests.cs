@@ -20,6 +20,7 @@ public sealed class BackendHealthTests
             ["ReverseProxy:Clusters:chattts:HealthCheck:Active:Interval"] = "00:00:00.200",
             ["ReverseProxy:Clusters:chattts:HealthCheck:Active:Timeout"] = "00:00:02",
             ["ReverseProxy:Clusters:chattts:HealthCheck:Active:Policy"] = "ConsecutiveFailures",
+            ["ReverseProxy:Clusters:chattts:HealthCheck:Passive:Enabled"] = "false", // probes alone decide here
         });
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -131,13 +131,14 @@ public sealed class StreamingEndToEndTests
     }
 
     [Fact]
-    public async Task Stream_EveryBackendAtItsCap_Is503AtOnceAndTheBackendNeverSeesIt()
+    public async Task Stream_EveryBackendAtItsCapWithoutQueue_Is503AtOnceAndTheBackendNeverSeesIt()
     {
         await using var backend = await EmulatorInstance.StartAsync(new EmulatorOptions
         {
             Dialect = "webui", FirstChunkDelay = TimeSpan.FromMilliseconds(10), RealTimeFactor = 1.0,
         });
-        await using var edge = EdgeApp.Start(backend); // MaxConcurrency defaults to 1
+        // MaxConcurrency defaults to 1; no queue, so the second request has nowhere to wait.
+        await using var edge = EdgeApp.Start(backend, new Dictionary<string, string?> { ["Edge:Admission:MaxQueueLength"] = "0" });
         using var client = edge.CreateRealClient();
         var text = string.Concat(Enumerable.Repeat("The GPU is busy with this one for a while. ", 8));
 

@@ -35,7 +35,7 @@ internal static class EmulatorHost
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
         builder.Services.AddSingleton(options).AddSingleton(faults).AddSingleton(dialect);
-        builder.Services.AddSingleton<EmulatorStats>();
+        builder.Services.AddSingleton(new EmulatorStats(options.TimeProvider));
         builder.Services.AddSingleton(services =>
             new SpeechSynthesizer(options.Engine, options.TimeProvider, services.GetRequiredService<ILogger<SpeechSynthesizer>>()));
         builder.Services.AddSingleton<AudioResponder>();

@@ -1,10 +1,11 @@
 namespace ChatTts.Emulator.Recording;
 
-/// <summary>What an instance saw: request counts, the in-flight peak, aborts and every request's fields.
-/// Thread-safe; read by tests while requests run.</summary>
-internal sealed class EmulatorStats
+/// <summary>What an instance saw: request counts, the in-flight peak, aborts, the GPU's busy time and every
+/// request's fields. Thread-safe; read by tests while requests run.</summary>
+internal sealed class EmulatorStats(TimeProvider timeProvider)
 {
     private readonly Lock _gate = new();
+    private readonly Lock _busyGate = new();
     private readonly List<SynthesisRecord> _requests = [];
     private readonly Queue<TaskCompletionSource> _abortWaiters = new();
     private int _requestCount;
@@ -12,12 +13,27 @@ internal sealed class EmulatorStats
     private int _peakInFlight;
     private int _abortedCount;
     private int _unclaimedAborts;
+    private int _gpuHolders;
+    private long _busySince;
+    private TimeSpan _busyTime;
 
     public int RequestCount => Volatile.Read(ref _requestCount);
 
     public int PeakInFlight => Volatile.Read(ref _peakInFlight);
 
     public int AbortedCount => Volatile.Read(ref _abortedCount);
+
+    /// <summary>The time the GPU has been held, including the hold under way (counted up to now).</summary>
+    public TimeSpan BusyTime
+    {
+        get
+        {
+            lock (_busyGate)
+            {
+                return _gpuHolders > 0 ? _busyTime + timeProvider.GetElapsedTime(_busySince) : _busyTime;
+            }
+        }
+    }
 
     public IReadOnlyList<SynthesisRecord> Requests
     {
@@ -48,6 +64,20 @@ internal sealed class EmulatorStats
         }
 
         return new InFlightScope(this);
+    }
+
+    /// <summary>Counts the GPU as busy until the returned scope is disposed. Holds that overlap count once.</summary>
+    public GpuHoldScope HoldGpu()
+    {
+        lock (_busyGate)
+        {
+            if (_gpuHolders++ == 0)
+            {
+                _busySince = timeProvider.GetTimestamp();
+            }
+        }
+
+        return new GpuHoldScope(this);
     }
 
     public void Record(SynthesisRecord record)
@@ -96,8 +126,24 @@ internal sealed class EmulatorStats
         }
     }
 
+    private void ReleaseGpu()
+    {
+        lock (_busyGate)
+        {
+            if (--_gpuHolders == 0)
+            {
+                _busyTime += timeProvider.GetElapsedTime(_busySince);
+            }
+        }
+    }
+
     internal readonly struct InFlightScope(EmulatorStats stats) : IDisposable
     {
         public void Dispose() => Interlocked.Decrement(ref stats._inFlight);
+    }
+
+    internal readonly struct GpuHoldScope(EmulatorStats stats) : IDisposable
+    {
+        public void Dispose() => stats.ReleaseGpu();
     }
 }

@@ -41,6 +41,7 @@ internal sealed partial class SynthesisEndpoint(
             await _gpu.WaitAsync(cancellationToken);
             try
             {
+                using var busy = stats.HoldGpu();
                 Log.Started(logger, dialect.Name, request.Record.Text.Length, request.Framing);
                 var pcm = speech.GetPcmAsync(dialect.KeyFor(request.Record));
                 await responder.RespondAsync(context, request, pcm, session, cancellationToken);

@@ -1,0 +1,82 @@
+namespace ChatTts.Edge.LoadTests.Load;
+
+/// <summary>
+/// A closed load model: a fixed number of clients, each opening one stream at a time, back to back. A failed
+/// stream is followed by a pause (the refusal's <c>Retry-After</c>, as a polite client honours it, or
+/// <see cref="FailurePause"/>), so a proxy that refuses cannot turn the clients into a busy loop.
+/// </summary>
+internal sealed class ClosedLoopLoad : IAsyncDisposable
+{
+    /// <summary>The pause after a failure that names no <c>Retry-After</c>.</summary>
+    public static readonly TimeSpan FailurePause = TimeSpan.FromMilliseconds(100);
+
+    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(10);
+
+    private readonly CancellationTokenSource _abort;
+    private readonly CancellationTokenSource _stopStarting;
+    private readonly SseStreamClient _client;
+    private readonly LoadTally _tally;
+    private readonly TimeProvider _time;
+    private readonly Uri _url;
+    private Task _clients = Task.CompletedTask;
+
+    private ClosedLoopLoad(SseStreamClient client, LoadTally tally, TimeProvider time, Uri url, CancellationToken cancellationToken)
+    {
+        _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _stopStarting = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        _client = client;
+        _tally = tally;
+        _time = time;
+        _url = url;
+    }
+
+    /// <summary>Starts <paramref name="clients"/> clients streaming <paramref name="url"/>; cancelling the token cuts every stream.</summary>
+    public static ClosedLoopLoad Start(int clients, Uri url, SseStreamClient client, LoadTally tally, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var load = new ClosedLoopLoad(client, tally, time, url, cancellationToken);
+        load._clients = Task.WhenAll(Enumerable.Range(0, clients).Select(i => Task.Run(() => load.ClientAsync(i), CancellationToken.None)));
+        return load;
+    }
+
+    /// <summary>Starts no more streams and lets those under way finish for up to <paramref name="drainTimeout"/>,
+    /// then cuts the rest. Returns whether all finished in time.</summary>
+    public async Task<bool> StopAsync(TimeSpan drainTimeout)
+    {
+        await _stopStarting.CancelAsync();
+        try
+        {
+            await _clients.WaitAsync(drainTimeout, _time);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            await _abort.CancelAsync();
+            await _clients;
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _abort.CancelAsync();
+        await _clients.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopStarting.Dispose();
+        _abort.Dispose();
+    }
+
+    private async Task ClientAsync(int client)
+    {
+        while (!_stopStarting.IsCancellationRequested)
+        {
+            var outcome = await _client.RunAsync(_url, _abort.Token);
+            _tally.Add(outcome with { Client = client });
+            if (outcome.Status != StreamStatus.Done)
+            {
+                var pause = outcome.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero
+                    ? TimeSpan.FromTicks(Math.Min(retryAfter.Ticks, LongestPause.Ticks))
+                    : FailurePause;
+                await Task.Delay(pause, _time, _stopStarting.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+}

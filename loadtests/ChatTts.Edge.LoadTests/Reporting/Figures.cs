@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace ChatTts.Edge.LoadTests.Reporting;
+
+/// <summary>How numbers appear in reports: invariant culture, units spelt out.</summary>
+internal static class Figures
+{
+    public static string Ratio(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+
+    public static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
+
+    public static string Milliseconds(TimeSpan? value) =>
+        value is { } v ? v.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms" : "–";
+
+    public static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public static string Number(double value, string format = "0.0") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>The nearest-rank percentile (0 &lt; <paramref name="percent"/> ≤ 100), or null for no values.</summary>
+    public static TimeSpan? Percentile(IReadOnlyList<TimeSpan> values, double percent)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var sorted = values.Order().ToArray();
+        var rank = (int)Math.Ceiling(percent / 100 * sorted.Length);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+    }
+}

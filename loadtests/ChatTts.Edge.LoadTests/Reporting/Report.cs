@@ -1,0 +1,56 @@
+using System.Text;
+
+namespace ChatTts.Edge.LoadTests.Reporting;
+
+/// <summary>A load-test report: a title, facts (one line each) and titled tables, written as Markdown
+/// (<c>report.md</c>) or plain text (the console).</summary>
+internal sealed class Report(string title)
+{
+    private readonly List<(string Label, string Value, bool Code)> _facts = [];
+    private readonly List<(string Title, TextTable Table)> _sections = [];
+
+    public Report AddFact(string label, string value, bool code = false)
+    {
+        _facts.Add((label, value, code));
+        return this;
+    }
+
+    public Report AddSection(string sectionTitle, TextTable table)
+    {
+        _sections.Add((sectionTitle, table));
+        return this;
+    }
+
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder().Append("# ").AppendLine(title).AppendLine();
+        foreach (var (label, value, code) in _facts)
+        {
+            text.Append("- ").Append(label).Append(": ").AppendLine(code ? $"`{value}`" : value);
+        }
+
+        foreach (var (sectionTitle, table) in _sections)
+        {
+            text.AppendLine().Append("## ").AppendLine(sectionTitle).AppendLine().Append(table.ToMarkdown());
+        }
+
+        return text.ToString();
+    }
+
+    public string ToPlainText()
+    {
+        var text = new StringBuilder().AppendLine(title).AppendLine(new string('=', title.Length));
+        var width = _facts.Count == 0 ? 0 : _facts.Max(f => f.Label.Length) + 1;
+        foreach (var (label, value, _) in _facts)
+        {
+            text.Append((label + ":").PadRight(width + 1)).AppendLine(value);
+        }
+
+        foreach (var (sectionTitle, table) in _sections)
+        {
+            text.AppendLine().AppendLine(sectionTitle).Append(table.ToPlainText());
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,37 @@
+using ChatTts.Edge.LoadTests.CommandLine;
+
+namespace ChatTts.Edge.LoadTests.Scenarios;
+
+/// <summary>The options every scenario shares.</summary>
+/// <param name="Duration">How long load is applied; no stream starts after it.</param>
+/// <param name="Warmup">The first part of <paramref name="Duration"/>, left out of the measurement window.</param>
+/// <param name="DrainTimeout">After <paramref name="Duration"/>, how long streams under way may take to finish before they are cut.</param>
+/// <param name="OutputDirectory">Where the report goes.</param>
+internal sealed record RunSettings(TimeSpan Duration, TimeSpan Warmup, TimeSpan DrainTimeout, string OutputDirectory)
+{
+    public static readonly IReadOnlyList<OptionHelp> Options =
+    [
+        new("--duration <time>", "how long load is applied, e.g. 30s, 2m, 500ms (default 30s)"),
+        new("--warmup <time>", "the start of the run left out of the measurement (default 3s)"),
+        new("--drain-timeout <time>", "how long streams under way may finish after the duration (default 30s)"),
+        new("--out <dir>", "where report.md goes (default artifacts/loadtests/<scenario>)"),
+    ];
+
+    /// <summary>The measurement window: the duration after the warm-up.</summary>
+    public TimeSpan Window => Duration - Warmup;
+
+    public static RunSettings Read(CommandLineArguments arguments, string scenario)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var duration = arguments.GetDuration("--duration", TimeSpan.FromSeconds(30));
+        var warmup = arguments.GetDuration("--warmup", TimeSpan.FromSeconds(3));
+        var drain = arguments.GetDuration("--drain-timeout", TimeSpan.FromSeconds(30));
+        var output = arguments.GetString("--out", Path.Combine("artifacts", "loadtests", scenario));
+        if (warmup >= duration)
+        {
+            throw new UsageException($"--warmup ({DurationFormat.Format(warmup)}) must be shorter than --duration ({DurationFormat.Format(duration)}).");
+        }
+
+        return new RunSettings(duration, warmup, drain, output);
+    }
+}

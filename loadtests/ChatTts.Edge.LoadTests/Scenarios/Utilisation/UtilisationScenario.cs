@@ -1,0 +1,55 @@
+using ChatTts.Edge.LoadTests.CommandLine;
+using ChatTts.Edge.LoadTests.Environment;
+
+namespace ChatTts.Edge.LoadTests.Scenarios.Utilisation;
+
+/// <summary>
+/// How busy the admission queue keeps the GPUs: a closed load of three clients per emulated GPU (so two of every
+/// three requests must wait), through the real proxy process. Every GPU must be busy at least 95% of the window,
+/// never run two syntheses at once, and every stream must end with <c>done</c>.
+/// </summary>
+internal sealed class UtilisationScenario : IScenario
+{
+    public string Name => "utilisation";
+
+    public string Summary => "GPU utilisation behind the admission queue: 3× more clients than GPUs, busy ≥ 95%, one synthesis per GPU, no failures";
+
+    public IReadOnlyList<OptionHelp> Options => UtilisationSettings.Options;
+
+    public async Task<ScenarioResult> RunAsync(CommandLineArguments arguments, ScenarioContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(context);
+        var settings = UtilisationSettings.Read(arguments);
+        arguments.ThrowIfUnread();
+
+        await context.Output.WriteLineAsync(
+            $"utilisation: starting {settings.Backends} emulated GPUs and the proxy; {settings.Clients} clients for " +
+            $"{DurationFormat.Format(context.Run.Duration)} (warm-up {DurationFormat.Format(context.Run.Warmup)}) …");
+        await using var environment = await LocalEnvironment.StartAsync(settings.Environment(), context.Time, cancellationToken);
+        try
+        {
+            var figures = await UtilisationMeasurement.RunAsync(environment, settings, context, cancellationToken);
+            var result = UtilisationReport.Judge(figures, settings);
+            var report = UtilisationReport.Build(figures, settings, context, result);
+
+            Directory.CreateDirectory(context.Run.OutputDirectory);
+            var path = Path.GetFullPath(Path.Combine(context.Run.OutputDirectory, "report.md"));
+            await File.WriteAllTextAsync(path, report.ToMarkdown(), CancellationToken.None);
+            await context.Output.WriteLineAsync();
+            await context.Output.WriteAsync(report.ToPlainText());
+            await context.Output.WriteLineAsync($"{System.Environment.NewLine}report: {path}");
+            if (!result.Passed)
+            {
+                await environment.WriteProxyOutputAsync(context.Error);
+            }
+
+            return result;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await environment.WriteProxyOutputAsync(context.Error);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using ChatTts.Edge.LoadTests.CommandLine;
+using ChatTts.Edge.LoadTests.Environment;
+using ChatTts.Emulator;
+
+namespace ChatTts.Edge.LoadTests.Scenarios.Utilisation;
+
+/// <summary>The utilisation scenario's own options.</summary>
+internal sealed record UtilisationSettings(int Backends, int Clients, double RealTimeFactor, TimeSpan FirstChunkDelay, int ChunkMs, double MinUtilisation)
+{
+    public const string Dialect = "chattts-openai";
+
+    /// <summary>About twenty words: with the synthetic voice, some ten seconds of audio, ~2.6 s of GPU time at RTF 0.25.</summary>
+    public const string Text =
+        "The quick brown fox jumps over the lazy dog while a patient engineer measures how busy every emulated graphics card stays.";
+
+    public static readonly IReadOnlyList<OptionHelp> Options =
+    [
+        new("--backends <n>", "emulated GPUs, one synthesis at a time each (default 3)"),
+        new("--clients <n>", "concurrent closed-loop clients (default 3 per backend)"),
+        new("--rtf <x>", "the emulators' real-time factor: seconds of GPU work per second of audio (default 0.25)"),
+        new("--first-chunk-delay <time>", "GPU time before the first audio of each synthesis (default 200ms)"),
+        new("--chunk-ms <n>", "chunk_ms of every stream (default 200)"),
+        new("--min-utilisation <x>", "threshold for every backend (default 0.95)"),
+    ];
+
+    public static UtilisationSettings Read(CommandLineArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var backends = arguments.GetInt32("--backends", 3, 1, 64);
+        return new UtilisationSettings(
+            backends,
+            arguments.GetInt32("--clients", 3 * backends, 1, 10_000),
+            arguments.GetDouble("--rtf", 0.25, 0, 100),
+            arguments.GetDuration("--first-chunk-delay", TimeSpan.FromMilliseconds(200)),
+            arguments.GetInt32("--chunk-ms", 200, 1, 60_000),
+            arguments.GetDouble("--min-utilisation", 0.95, 0, 1));
+    }
+
+    /// <summary>The proxy's admission queue must hold every client that waits (configuration keys of the Admission issue).</summary>
+    public IReadOnlyDictionary<string, string> ProxyConfiguration => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Edge:Admission:MaxQueueLength"] = Clients.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Edge:Admission:MaxQueueWait"] = "00:02:00",
+    };
+
+    public EnvironmentSettings Environment() =>
+        new(Backends, Dialect, SpeechEngine.Synthetic, RealTimeFactor, FirstChunkDelay, ProxyConfiguration);
+
+    public Uri StreamUrl(Uri proxy) =>
+        new(proxy, $"/v1/tts/stream?text={Uri.EscapeDataString(Text)}&chunk_ms={ChunkMs}");
+}

@@ -1,0 +1,45 @@
+using ChatTts.Edge.Backends;
+
+namespace ChatTts.Edge.Admission;
+
+/// <summary>What one synthesis attempt asks of the queue.</summary>
+/// <param name="Context">The client's request (load-balancing policies may read it).</param>
+/// <param name="Exclude">Destinations already tried by this request; a retry goes elsewhere.</param>
+/// <param name="IsRetry">Retries wait ahead of new requests, which have not waited yet, and are never refused as "queue full".</param>
+/// <param name="MaxWait">How long the request may still wait for a slot.</param>
+internal sealed record AdmissionRequest(HttpContext Context, IReadOnlySet<string> Exclude, bool IsRetry, TimeSpan MaxWait);
+
+/// <summary>Why a request got no backend.</summary>
+internal enum AdmissionRefusal
+{
+    None,
+
+    /// <summary>No destination can serve it: none configured, all unhealthy, draining or already tried.</summary>
+    NoBackend,
+
+    /// <summary>Every backend is busy and the queue is full.</summary>
+    QueueFull,
+
+    /// <summary>It waited <c>Edge:Admission:MaxQueueWait</c> without getting a slot.</summary>
+    Timeout,
+
+    /// <summary>The proxy is shutting down.</summary>
+    ShuttingDown,
+}
+
+/// <summary>A slot on a backend, or why there is none and when to come back.</summary>
+internal readonly record struct Admission(BackendLease? Lease, AdmissionRefusal Refusal, TimeSpan RetryAfter)
+{
+    public static Admission Granted(BackendLease lease) => new(lease, AdmissionRefusal.None, TimeSpan.Zero);
+
+    public static Admission Refused(AdmissionRefusal refusal, TimeSpan retryAfter) => new(null, refusal, retryAfter);
+}
+
+/// <summary>Where a waiting request stands.</summary>
+internal readonly record struct QueueNotice(int Position, TimeSpan EstimatedWait);
+
+/// <summary>Told each time a waiting request's place in the queue changes (and when it starts waiting).</summary>
+internal interface IQueueObserver
+{
+    ValueTask QueuedAsync(QueueNotice notice, CancellationToken cancellationToken);
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using ChatTts.Edge.Admission;
+using ChatTts.Edge.Backends;
+using ChatTts.Edge.Observability;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+
+namespace Microsoft.AspNetCore.Builder;
+
+internal static class BackendStatusEndpoints
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary><c>GET /admin/backends</c>: every destination's health, load and recent latency, as JSON.</summary>
+    public static IEndpointRouteBuilder MapBackendStatus(this IEndpointRouteBuilder endpoints)
+    {
+        var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminGuard>();
+        admin.MapGet("/backends", (IProxyStateLookup proxy, AdmissionQueue queue, BackendStatistics statistics, IOptionsMonitor<AdmissionOptions> admission) =>
+            TypedResults.Json(Describe(proxy, queue, statistics, admission.CurrentValue), Json));
+        return endpoints;
+    }
+
+    private static FleetStatus Describe(IProxyStateLookup proxy, AdmissionQueue queue, BackendStatistics statistics, AdmissionOptions admission)
+    {
+        var destinations = new List<DestinationStatus>();
+        string? policy = null;
+        if (proxy.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
+        {
+            policy = cluster.Model.Config.LoadBalancingPolicy;
+            var available = cluster.DestinationsState.AvailableDestinations;
+            foreach (var (id, destination) in cluster.Destinations.OrderBy(d => d.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                destinations.Add(Describe(cluster, destination, available.Contains(destination), queue.WaitingFor(id), statistics.For(id)));
+            }
+        }
+
+        return new FleetStatus(
+            BackendMetadata.ClusterId,
+            policy,
+            new QueueStatus(queue.Length, admission.MaxQueueLength, admission.MaxQueueWait.TotalMilliseconds),
+            destinations);
+    }
+
+    private static DestinationStatus Describe(ClusterState cluster, DestinationState destination, bool available, int waiting, DestinationCounters counters)
+    {
+        var config = destination.Model.Config;
+        BackendMetadata.TryGetMaxConcurrency(cluster.Model.Config, config, out var cap);
+        var ttfa = counters.RecentTtfa();
+        return new DestinationStatus(
+            destination.DestinationId,
+            config.Address,
+            BackendMetadata.GetDialect(cluster.Model.Config, config),
+            new HealthStatus(Name(destination.Health.Active), Name(destination.Health.Passive)),
+            available,
+            BackendMetadata.IsDraining(cluster.Model.Config, config),
+            destination.ConcurrentRequestCount,
+            cap,
+            waiting,
+            counters.Requests,
+            counters.Failures,
+            counters.Retries,
+            new TtfaStatus(ttfa.Samples, ttfa.P50Ms, ttfa.P99Ms));
+    }
+
+    private static string Name(DestinationHealth health) => health switch
+    {
+        DestinationHealth.Healthy => "healthy",
+        DestinationHealth.Unhealthy => "unhealthy",
+        _ => "unknown",
+    };
+
+    private sealed record FleetStatus(string Cluster, string? LoadBalancingPolicy, QueueStatus Queue, IReadOnlyList<DestinationStatus> Destinations);
+
+    private sealed record QueueStatus(int Length, int MaxLength, double MaxWaitMs);
+
+    private sealed record DestinationStatus(
+        string Id,
+        string Address,
+        string Dialect,
+        HealthStatus Health,
+        bool Available,
+        bool Draining,
+        int InFlight,
+        int MaxConcurrency,
+        int QueueLength,
+        long Requests,
+        long Failures,
+        long Retries,
+        TtfaStatus TtfaMs);
+
+    private sealed record HealthStatus(string Active, string Passive);
+
+    private sealed record TtfaStatus(int Samples, double? P50, double? P99);
+}

@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ChatTts.Edge.Streaming;
+
+/// <summary>Section <c>Edge:Shutdown</c>: what happens to open streams when the proxy is asked to stop (SIGTERM).</summary>
+internal sealed class ShutdownOptions
+{
+    public const string SectionName = "Edge:Shutdown";
+
+    /// <summary>
+    /// How long open streams may go on after a stop signal; the rest then end with an <c>error</c> event
+    /// (<c>shutting_down</c>, retryable). New requests are refused at once (503); queued ones are still served.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
