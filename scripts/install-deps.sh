@@ -2,12 +2,14 @@
 # Installs the Debian packages the tests and the demo use, when they are missing and we may install.
 #   espeak-ng                 real speech in the ChatTTS emulator (otherwise a synthetic voice)
 #   chromium, chromium-driver  the playground's real-browser test
+#   redis-server              the quota store's integration tests (each test starts its own on a free port)
 set -euo pipefail
 
 packages=()
 command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 [ -x /usr/bin/chromedriver ] || packages+=(chromium-driver)
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 [ ${#packages[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

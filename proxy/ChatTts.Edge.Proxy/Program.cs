@@ -2,6 +2,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services
     .AddEdgeBackends(builder.Configuration)
+    .AddEdgeQuotas(builder.Configuration)
     .AddEdgeAdmission(builder.Configuration)
     .AddEdgeResilience(builder.Configuration)
     .AddEdgeStreaming(builder.Configuration)
@@ -15,6 +16,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapEdgeBackends();
 app.MapTtsStreaming();
+app.MapQuotaEndpoints();
 app.MapBackendStatus();
 
 app.Run();

@@ -28,7 +28,8 @@ internal sealed partial class TtsStreamer(
     IOptionsMonitor<AdmissionOptions> admissionOptions,
     ILogger<TtsStreamer> logger)
 {
-    public async Task StreamAsync(HttpContext context, SpeechRequest request)
+    /// <returns>True when any audio reached the client (its characters are then spent).</returns>
+    public async Task<bool> StreamAsync(HttpContext context, SpeechRequest request)
     {
         var aborted = context.RequestAborted;
         using var session = new TtsStreamSession(context, time);
@@ -57,6 +58,8 @@ internal sealed partial class TtsStreamer(
         {
             await StopAsync(keepAliveStop, keepAlive);
         }
+
+        return session.NextSeq > 0;
     }
 
     /// <summary>One attempt: a slot from the admission queue, then the synthesis on that backend.</summary>

@@ -11,6 +11,7 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _output = [];
+    private int _disposed;
 
     private ProxyProcess(Process process) => _process = process;
 
@@ -90,8 +91,14 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the process (and its children) if it still runs. Safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

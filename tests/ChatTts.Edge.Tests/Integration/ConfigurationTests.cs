@@ -22,6 +22,26 @@ public sealed class ConfigurationTests
         Assert.Contains("Destinations:gpu0:Metadata:MaxConcurrency must be a whole number of at least 1", message);
     }
 
+    [Fact]
+    public void Start_BadQuotaConfiguration_FailsListingEveryMistake()
+    {
+        var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start([], new Dictionary<string, string?>
+        {
+            ["Edge:Quotas:Store"] = "Redis",
+            ["Edge:Quotas:Keys:bob:Sha256"] = "not-a-hash",
+            ["Edge:Quotas:Keys:bob:Plan"] = "gold",
+            ["Edge:Quotas:Plans:silver:Burst"] = "0",
+            ["Edge:Quotas:TokenSigningKey"] = "short",
+        }));
+
+        var message = Flatten(failure);
+        Assert.Contains("Edge:Quotas:Redis must name the Redis server", message);
+        Assert.Contains("Edge:Quotas:Keys:bob:Sha256 must be the lowercase hex SHA-256", message);
+        Assert.Contains("Edge:Quotas:Keys:bob:Plan is 'gold'", message);
+        Assert.Contains("Edge:Quotas:Plans:silver:Burst must be at least 1", message);
+        Assert.Contains("Edge:Quotas:TokenSigningKey must be at least 32 characters", message);
+    }
+
     [Theory]
     [InlineData("localhost:9700")]
     [InlineData("ftp://gpu1/")]

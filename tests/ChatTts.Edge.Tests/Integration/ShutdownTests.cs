@@ -67,6 +67,9 @@ public sealed class ShutdownTests
         ["ReverseProxy__Clusters__chattts__Destinations__gpu1__Address"] = second.BaseAddress.AbsoluteUri,
         ["ReverseProxy__Clusters__chattts__Destinations__gpu1__Metadata__Dialect"] = second.Dialect,
         ["Edge__Shutdown__DrainTimeout"] = drainTimeout,
+        ["Edge__Quotas__AllowAnonymous"] = "true",
+        ["Edge__Quotas__Plans__anonymous__ConcurrentStreams"] = "100",
+        ["Edge__Quotas__Plans__anonymous__Burst"] = "100",
         ["Edge__Streaming__KeepAliveInterval"] = "00:00:00.200", // stalled streams open (with keepalives) before the signal
     };
 

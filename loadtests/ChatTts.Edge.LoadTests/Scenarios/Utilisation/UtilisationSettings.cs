@@ -36,11 +36,19 @@ internal sealed record UtilisationSettings(int Backends, int Clients, double Rea
             arguments.GetDouble("--min-utilisation", 0.95, 0, 1));
     }
 
-    /// <summary>The proxy's admission queue must hold every client that waits (configuration keys of the Admission issue).</summary>
+    /// <summary>
+    /// The proxy's admission queue must hold every client that waits; the clients call without keys, so anonymous
+    /// callers are let in with a plan this load never reaches (quotas are not what this scenario measures).
+    /// </summary>
     public IReadOnlyDictionary<string, string> ProxyConfiguration => new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["Edge:Admission:MaxQueueLength"] = Clients.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Edge:Admission:MaxQueueWait"] = "00:02:00",
+        ["Edge:Quotas:AllowAnonymous"] = "true",
+        ["Edge:Quotas:Plans:anonymous:RequestsPerMinute"] = "1000000",
+        ["Edge:Quotas:Plans:anonymous:Burst"] = "1000000",
+        ["Edge:Quotas:Plans:anonymous:CharactersPerDay"] = "1000000000",
+        ["Edge:Quotas:Plans:anonymous:ConcurrentStreams"] = "1000000",
     };
 
     public EnvironmentSettings Environment() =>

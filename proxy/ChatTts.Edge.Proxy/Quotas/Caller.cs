@@ -1,0 +1,22 @@
+namespace ChatTts.Edge.Quotas;
+
+/// <summary>Who is calling: the key (or anonymous client) quotas are counted against, and its plan.</summary>
+/// <param name="KeyId">The configured key id, or <c>anonymous:&lt;address&gt;</c>.</param>
+/// <param name="PlanName">The plan's name.</param>
+/// <param name="Plan">The plan's limits.</param>
+/// <param name="ViaToken">True when the caller presented a browser token rather than the key.</param>
+/// <param name="MaxCharacters">A token's cap on the characters of one request, if it has one.</param>
+internal sealed record Caller(string KeyId, string PlanName, QuotaPlan Plan, bool ViaToken = false, int? MaxCharacters = null);
+
+/// <summary>Carries the identified <see cref="Caller"/> from the identity filter to the handlers.</summary>
+internal static class CallerContext
+{
+    private static readonly object Key = new();
+
+    public static void Set(HttpContext context, Caller caller) => context.Items[Key] = caller;
+
+    public static Caller Get(HttpContext context) =>
+        context.Items.TryGetValue(Key, out var caller) && caller is Caller known
+            ? known
+            : throw new InvalidOperationException("The endpoint is missing the caller identity filter.");
+}

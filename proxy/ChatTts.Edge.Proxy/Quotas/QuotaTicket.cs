@@ -1,0 +1,71 @@
+namespace ChatTts.Edge.Quotas;
+
+/// <summary>
+/// One admitted stream's quota lease: renewed every third of its lifetime while the stream lives (so a crashed
+/// replica's leases expire by themselves), released when it ends, with its characters refunded if no audio was sent.
+/// </summary>
+internal sealed partial class QuotaTicket : IDisposable
+{
+    private readonly IQuotaStore _store;
+    private readonly QuotaLeaseId _lease;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _renewals;
+
+    public QuotaTicket(IQuotaStore store, QuotaLeaseId lease, TimeProvider time, ILogger logger)
+    {
+        _store = store;
+        _lease = lease;
+        _logger = logger;
+        _renewals = RenewAsync(time);
+    }
+
+    /// <summary>Ends the lease; <paramref name="audioSent"/> false gives the characters back.</summary>
+    public async Task CompleteAsync(bool audioSent)
+    {
+        await _stop.CancelAsync();
+        await _renewals;
+        Dispose();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _store.ReleaseAsync(_lease, refundCharacters: !audioSent, timeout.Token);
+        }
+        catch (QuotaStoreUnavailableException ex)
+        {
+            // The lease expires by itself; an unrefunded charge is the store's outage's cost.
+            Log.ReleaseFailed(_logger, ex, _lease.Caller.KeyId);
+        }
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    private async Task RenewAsync(TimeProvider time)
+    {
+        using var timer = new PeriodicTimer(_lease.LeaseTtl / 3, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                try
+                {
+                    await _store.RenewAsync(_lease, _stop.Token);
+                }
+                catch (QuotaStoreUnavailableException)
+                {
+                    // Renewed at the next tick if the store is back by then.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The stream ended.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(54, LogLevel.Warning, "Could not release a stream lease of key {KeyId}; it expires by itself")]
+        public static partial void ReleaseFailed(ILogger logger, Exception exception, string keyId);
+    }
+}

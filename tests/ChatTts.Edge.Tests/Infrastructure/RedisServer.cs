@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ChatTts.Edge.Tests.Infrastructure;
+
+/// <summary>
+/// A real <c>redis-server</c> (Debian's package; <c>scripts/install-deps.sh</c> installs it) on 127.0.0.1 and a free
+/// port, with no persistence. Can be stopped and started again on the same port; disposing stops it.
+/// </summary>
+internal sealed class RedisServer : IAsyncDisposable
+{
+    private const string Executable = "/usr/bin/redis-server";
+    private Process? _process;
+
+    private RedisServer(int port) => Port = port;
+
+    public int Port { get; }
+
+    /// <summary>The StackExchange.Redis configuration string for this server.</summary>
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        Assert.True(File.Exists(Executable), "These tests need Debian's redis-server: run scripts/install-deps.sh as root.");
+        var server = new RedisServer(FreePort());
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts the server (again) on its port and waits until it accepts connections.</summary>
+    public async Task StartAgainAsync()
+    {
+        var start = new ProcessStartInfo(Executable, ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+        }
+    }
+
+    /// <summary>Kills the server (as a crash or an outage would) and waits until it is gone.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using ChatTts.Edge.Tests.Infrastructure;
+using ChatTts.Emulator;
+
+namespace ChatTts.Edge.Tests.Integration;
+
+/// <summary>Two real proxy processes sharing one redis-server: the limits hold across replicas.</summary>
+public sealed class QuotaReplicaTests
+{
+    [Fact]
+    public async Task Rate_EightQuickRequestsOverTwoReplicas_ExactlyFiveSucceedAndThreeGet429WithRetryAfter()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        var environment = Environment(backend, QuotaSettings.Alice(redis.Configuration, requestsPerMinute: 5, burst: 5));
+        await using var first = await ProxyProcess.StartAsync(environment, CancellationToken.None);
+        await using var second = await ProxyProcess.StartAsync(environment, CancellationToken.None);
+        using var toFirst = new HttpClient { BaseAddress = first.Address };
+        using var toSecond = new HttpClient { BaseAddress = second.Address };
+
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 8; i++)
+        {
+            responses.Add(await (i % 2 == 0 ? toFirst : toSecond).GetAsync($"/v1/tts/stream?text=hi&api_key={QuotaSettings.AliceKey}"));
+        }
+
+        Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.Equal(3, refused.Count);
+        Assert.All(refused, r => Assert.InRange(r.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(12))); // 60 s / 5
+        Assert.Equal(5, backend.RequestCount);
+        responses.ForEach(r => r.Dispose());
+    }
+
+    [Fact]
+    public async Task ConcurrencyLease_OfAKilledReplica_ExpiresByItself()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var slow = await EmulatorInstance.StartAsync(EmulatorPresets.Paced("forge", realTimeFactor: 1.0, firstChunkMs: 10));
+        var environment = Environment(slow, QuotaSettings.Alice(redis.Configuration, concurrentStreams: 1, leaseTtl: "00:00:02"));
+        await using var survivor = await ProxyProcess.StartAsync(environment, CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var toSurvivor = new HttpClient { BaseAddress = survivor.Address };
+        var stream = $"/v1/tts/stream?api_key={QuotaSettings.AliceKey}&text=" + Uri.EscapeDataString("A long sentence that keeps its stream open for several seconds on the doomed replica.");
+
+        await using var doomed = await ProxyProcess.StartAsync(environment, CancellationToken.None);
+        using (var toDoomed = new HttpClient { BaseAddress = doomed.Address })
+        using (var open = await toDoomed.GetAsync(stream, HttpCompletionOption.ResponseHeadersRead, timeout.Token))
+        {
+            Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+            using var meanwhile = await toSurvivor.GetAsync(stream, timeout.Token);
+            Assert.Equal(HttpStatusCode.TooManyRequests, meanwhile.StatusCode);
+            await doomed.DisposeAsync(); // killed: it never releases its lease
+        }
+
+        // The lease is no longer renewed and expires after its two seconds; then the key may stream again.
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(200, timeout.Token);
+            using var retry = await toSurvivor.GetAsync("/v1/tts/stream?text=hi&api_key=" + QuotaSettings.AliceKey, timeout.Token);
+            status = retry.StatusCode;
+        }
+        while (status == HttpStatusCode.TooManyRequests);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    private static Dictionary<string, string> Environment(EmulatorInstance backend, Dictionary<string, string?> quotas)
+    {
+        var environment = QuotaSettings.AsEnvironment(quotas);
+        environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        environment["ReverseProxy__Clusters__chattts__Destinations__gpu0__Address"] = backend.BaseAddress.AbsoluteUri;
+        environment["ReverseProxy__Clusters__chattts__Destinations__gpu0__Metadata__Dialect"] = backend.Dialect;
+        environment["Edge__Admission__MaxQueueLength"] = "100";
+        return environment;
+    }
+}
