@@ -244,9 +244,13 @@ internal sealed partial class AdmissionQueue : IDisposable
         }
     }
 
-    private void OnSlotFreed(TimeSpan held)
+    private void OnSlotFreed(TimeSpan? held)
     {
-        _drain.Released(held);
+        if (held is { } synthesis)
+        {
+            _drain.Released(synthesis);
+        }
+
         lock (_lock)
         {
             Pump();
@@ -271,7 +275,10 @@ internal sealed partial class AdmissionQueue : IDisposable
             var next = node.Next;
             var waiter = node.Value;
             var selection = _backends.TryAcquire(waiter.Request.Context, waiter.Request.Exclude);
-            if (selection.Lease is not null || !selection.HasCandidates)
+
+            // A waiter keeps waiting while its backends are only out for a while (unhealthy, draining); it is sent
+            // away at once only when none it could use is configured any more.
+            if (selection.Lease is not null || (!selection.HasCandidates && !_backends.HasConfigured(waiter.Request.Exclude)))
             {
                 _waiters.Remove(node);
                 waiter.Complete(selection.Lease, selection.Lease is null ? AdmissionRefusal.NoBackend : AdmissionRefusal.None);

@@ -94,6 +94,12 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
             ReactivationPeriod = passive?.ReactivationPeriod ?? BackendFailuresPolicy.DefaultReactivationPeriod,
         };
 
+    /// <summary>
+    /// A YARP route to the ChatTTS cluster would send requests past the admission queue and its per-GPU cap; the edge
+    /// alone sends syntheses there.
+    /// </summary>
     public ValueTask<RouteConfig> ConfigureRouteAsync(RouteConfig route, ClusterConfig? cluster, CancellationToken cancel) =>
-        ValueTask.FromResult(route);
+        string.Equals(route.ClusterId, BackendMetadata.ClusterId, StringComparison.OrdinalIgnoreCase)
+            ? throw new InvalidOperationException($"ReverseProxy:Routes:{route.RouteId} points at the '{BackendMetadata.ClusterId}' cluster; syntheses reach it only through /v1/tts/stream, which enforces MaxConcurrency.")
+            : ValueTask.FromResult(route);
 }

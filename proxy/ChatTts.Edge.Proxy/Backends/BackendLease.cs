@@ -10,6 +10,7 @@ internal sealed class BackendLease : IDisposable
     private readonly BackendSelector _owner;
     private readonly long _acquiredAt;
     private int _disposed;
+    private bool _used;
 
     public BackendLease(BackendSelector owner, ClusterState cluster, DestinationState destination, IBackendDialect dialect, long acquiredAt)
     {
@@ -37,6 +38,7 @@ internal sealed class BackendLease : IDisposable
         var config = Cluster.Model.Config.HttpRequest;
         request.Version = config?.Version ?? HttpVersion.Version11;
         request.VersionPolicy = config?.VersionPolicy ?? HttpVersionPolicy.RequestVersionOrLower;
+        _used = true;
         return Cluster.Model.HttpClient.SendAsync(request, cancellationToken);
     }
 
@@ -44,7 +46,7 @@ internal sealed class BackendLease : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _owner.Release(Destination, _acquiredAt);
+            _owner.Release(Destination, _acquiredAt, _used);
         }
     }
 }

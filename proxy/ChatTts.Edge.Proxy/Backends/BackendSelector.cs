@@ -20,8 +20,18 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
 
     private readonly Lock _countLock = new();
 
-    /// <summary>Raised after a slot is given back (outside any lock), so waiting requests can take it.</summary>
-    public event Action<TimeSpan>? SlotFreed;
+    /// <summary>
+    /// Syntheses in flight per destination id. Kept by the edge, not on YARP's <c>DestinationState</c>: a destination
+    /// removed and added again by a configuration reload gets a fresh state object (with a count of 0) while its old
+    /// streams still run, and the cap must hold across that.
+    /// </summary>
+    private readonly Dictionary<string, int> _inFlight = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Raised after a slot is given back (outside any lock), so waiting requests can take it; carries how long a
+    /// synthesis held it, or null when the slot was given back unused.
+    /// </summary>
+    public event Action<TimeSpan?>? SlotFreed;
 
     /// <summary>
     /// Reserves a destination that is available, not draining, not in <paramref name="exclude"/> and below its
@@ -47,7 +57,7 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
 
                 candidates++;
                 BackendMetadata.TryGetMaxConcurrency(cluster.Model.Config, candidate.Model.Config, out var cap);
-                if (candidate.ConcurrentRequestCount < cap)
+                if (InFlight(candidate.DestinationId) < cap)
                 {
                     (withRoom ??= []).Add(candidate);
                 }
@@ -71,7 +81,8 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
                 throw new InvalidOperationException($"Destination '{destination.DestinationId}' has the unknown dialect '{dialectName}'.");
             }
 
-            destination.ConcurrentRequestCount++;
+            // LeastRequests reads YARP's count; the edge mirrors its own into it.
+            destination.ConcurrentRequestCount = _inFlight[destination.DestinationId] = InFlight(destination.DestinationId) + 1;
             return new BackendSelection(new BackendLease(this, cluster, destination, dialect, time.GetTimestamp()), HasCandidates: true);
         }
     }
@@ -121,14 +132,55 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
     /// <c>LeastRequests</c> reads) is kept by the edge, which sends syntheses itself rather than through YARP's
     /// forwarder; its public setter is not atomic, so every change happens under one lock.
     /// </summary>
-    internal void Release(DestinationState destination, long acquiredAt)
+    internal void Release(DestinationState destination, long acquiredAt, bool used)
     {
         lock (_countLock)
         {
-            destination.ConcurrentRequestCount--;
+            var left = InFlight(destination.DestinationId) - 1;
+            if (left > 0)
+            {
+                _inFlight[destination.DestinationId] = left;
+            }
+            else
+            {
+                _inFlight.Remove(destination.DestinationId);
+            }
+
+            // Mirror into the destination's current state object, which a reload may have replaced.
+            var current = proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster)
+                && cluster.Destinations.TryGetValue(destination.DestinationId, out var state) ? state : destination;
+            current.ConcurrentRequestCount = Math.Max(left, 0);
         }
 
-        SlotFreed?.Invoke(time.GetElapsedTime(acquiredAt));
+        SlotFreed?.Invoke(used ? time.GetElapsedTime(acquiredAt) : null);
+    }
+
+    /// <summary>Syntheses the edge runs on <paramref name="destinationId"/> now.</summary>
+    public int InFlight(string destinationId)
+    {
+        lock (_countLock)
+        {
+            return _inFlight.GetValueOrDefault(destinationId);
+        }
+    }
+
+    /// <summary>True when the cluster lists any destination outside <paramref name="exclude"/>, healthy or not.</summary>
+    public bool HasConfigured(IReadOnlySet<string> exclude)
+    {
+        if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
+        {
+            return false;
+        }
+
+        foreach (var id in cluster.Destinations.Keys)
+        {
+            if (!exclude.Contains(id))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

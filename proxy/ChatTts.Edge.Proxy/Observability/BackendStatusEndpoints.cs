@@ -17,12 +17,12 @@ internal static class BackendStatusEndpoints
     public static IEndpointRouteBuilder MapBackendStatus(this IEndpointRouteBuilder endpoints)
     {
         var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminGuard>();
-        admin.MapGet("/backends", (IProxyStateLookup proxy, AdmissionQueue queue, BackendStatistics statistics, IOptionsMonitor<AdmissionOptions> admission) =>
-            TypedResults.Json(Describe(proxy, queue, statistics, admission.CurrentValue), Json));
+        admin.MapGet("/backends", (IProxyStateLookup proxy, BackendSelector backends, AdmissionQueue queue, BackendStatistics statistics, IOptionsMonitor<AdmissionOptions> admission) =>
+            TypedResults.Json(Describe(proxy, backends, queue, statistics, admission.CurrentValue), Json));
         return endpoints;
     }
 
-    private static FleetStatus Describe(IProxyStateLookup proxy, AdmissionQueue queue, BackendStatistics statistics, AdmissionOptions admission)
+    private static FleetStatus Describe(IProxyStateLookup proxy, BackendSelector backends, AdmissionQueue queue, BackendStatistics statistics, AdmissionOptions admission)
     {
         var destinations = new List<DestinationStatus>();
         string? policy = null;
@@ -32,7 +32,7 @@ internal static class BackendStatusEndpoints
             var available = cluster.DestinationsState.AvailableDestinations;
             foreach (var (id, destination) in cluster.Destinations.OrderBy(d => d.Key, StringComparer.OrdinalIgnoreCase))
             {
-                destinations.Add(Describe(cluster, destination, available.Contains(destination), queue.WaitingFor(id), statistics.For(id)));
+                destinations.Add(Describe(cluster, destination, available.Contains(destination), queue.WaitingFor(id), backends.InFlight(id), statistics.For(id)));
             }
         }
 
@@ -43,7 +43,7 @@ internal static class BackendStatusEndpoints
             destinations);
     }
 
-    private static DestinationStatus Describe(ClusterState cluster, DestinationState destination, bool available, int waiting, DestinationCounters counters)
+    private static DestinationStatus Describe(ClusterState cluster, DestinationState destination, bool available, int waiting, int inFlight, DestinationCounters counters)
     {
         var config = destination.Model.Config;
         BackendMetadata.TryGetMaxConcurrency(cluster.Model.Config, config, out var cap);
@@ -55,7 +55,7 @@ internal static class BackendStatusEndpoints
             new HealthStatus(Name(destination.Health.Active), Name(destination.Health.Passive)),
             available,
             BackendMetadata.IsDraining(cluster.Model.Config, config),
-            destination.ConcurrentRequestCount,
+            inFlight,
             cap,
             waiting,
             counters.Requests,

@@ -105,6 +105,10 @@ internal sealed partial class TtsStreamer(
                 {
                     counters.FirstAudio(time.GetElapsedTime(started, first));
                 }
+
+                // The deadline bounds waiting (queue and backoff), not time on a backend: a retry after a 30 s
+                // first-audio timeout still gets the wait it is allowed.
+                synthesis.Deadline += time.GetTimestamp() - started;
             }
         }
     }
@@ -270,6 +274,9 @@ internal sealed partial class TtsStreamer(
     /// <summary>One request's attempts, as the retry policy sees them.</summary>
     private sealed class Synthesis(TtsStreamer owner, HttpContext context, SpeechRequest request, TtsStreamSession session, long deadline) : IRetryableSynthesis
     {
+        /// <summary>When waiting for a backend must end, as a timestamp; moved out by the time attempts spend on backends.</summary>
+        public long Deadline { get; set; } = deadline;
+
         public HttpContext Context { get; } = context;
 
         public SpeechRequest Request { get; } = request;
@@ -286,7 +293,7 @@ internal sealed partial class TtsStreamer(
 
         public bool CanRetry => Session.NextSeq == 0 && owner.HasUntriedBackend(Tried);
 
-        public TimeSpan TimeLeft => owner.TimeUntil(deadline);
+        public TimeSpan TimeLeft => owner.TimeUntil(Deadline);
 
         public ValueTask<long> AttemptAsync(CancellationToken cancellationToken) => owner.AttemptAsync(this, cancellationToken);
 

@@ -77,8 +77,35 @@ public sealed class AdmissionQueueTests
         // A waiter whose client goes away leaves the queue at once.
         Assert.Equal(1, (await FleetStatus.GetAsync(client, timeout.Token)).GetProperty("queue").GetProperty("length").GetInt32());
         waiting.Dispose();
-        await FleetStatus.WaitUntilAsync(client, s => s.GetProperty("queue").GetProperty("length").GetInt32() == 0, timeout.Token);
+        var afterLeaving = await FleetStatus.WaitUntilAsync(client, s => s.GetProperty("queue").GetProperty("length").GetInt32() == 0, timeout.Token);
+        Assert.Equal(1, FleetStatus.Destination(afterLeaving, "gpu0")!.Value.GetProperty("in_flight").GetInt32()); // the first stream still runs: the queue emptied because the waiter left
         Assert.Equal(1, backend.RequestCount);
+    }
+
+    [Fact]
+    public async Task ShortBackendOutage_QueuedRequestsKeepWaitingInsteadOfBeingSentAway()
+    {
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Paced("webui", realTimeFactor: 0.5, firstChunkMs: 10));
+        await using var edge = EdgeApp.Start(backend, new Dictionary<string, string?> { ["ReverseProxy:Clusters:chattts:HealthCheck:Active:Enabled"] = "false" });
+        using var client = edge.CreateRealClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        using var running = await OpenAsync(client, "The first request holds the only GPU for a second or so.", timeout.Token);
+        var unlucky = SseCapture.GetAsync(client, "/v1/tts/stream?text=second", timeout.Token);
+        await FleetStatus.WaitUntilAsync(client, s => s.GetProperty("queue").GetProperty("length").GetInt32() == 1, timeout.Token);
+        var patient = SseCapture.GetAsync(client, "/v1/tts/stream?text=third", timeout.Token);
+        await FleetStatus.WaitUntilAsync(client, s => s.GetProperty("queue").GetProperty("length").GetInt32() == 2, timeout.Token);
+
+        // The GPU says "busy, come back in 1 s" to the next request, which takes it out of rotation for a second.
+        backend.Faults.Unavailable = true;
+        backend.Faults.RetryAfterSeconds = 1;
+        var second = await unlucky;
+        backend.Faults.Clear();
+        var third = await patient;
+
+        Assert.Equal("backend_busy", second.Single("error").GetProperty("code").GetString());
+        Assert.Equal("done", third.EventTypes.Last());
+        Assert.Equal(backend.ProducedPcm(backend.Requests[^1]), third.AudioPcm());
     }
 
     [Fact]
@@ -160,7 +187,7 @@ public sealed class AdmissionQueueTests
     }
 
     /// <summary>Each synthesis takes a little while, so twenty clients queue up behind three GPUs.</summary>
-    private static EmulatorOptions Paced(string dialect) => EmulatorPresets.Paced(dialect, realTimeFactor: 0.05, firstChunkMs: 60);
+    private static EmulatorOptions Paced(string dialect) => EmulatorPresets.Paced(dialect, realTimeFactor: 0.15, firstChunkMs: 60);
 
     /// <summary>Real time: a request keeps the GPU busy for seconds.</summary>
     private static EmulatorOptions Slow(string dialect) => EmulatorPresets.Paced(dialect, realTimeFactor: 1.0, firstChunkMs: 10);

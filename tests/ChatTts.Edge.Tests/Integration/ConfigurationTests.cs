@@ -23,6 +23,18 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Start_YarpRouteToTheChatTtsCluster_FailsBecauseItWouldBypassTheQueue()
+    {
+        var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start([], new Dictionary<string, string?>
+        {
+            ["ReverseProxy:Routes:raw:ClusterId"] = "chattts",
+            ["ReverseProxy:Routes:raw:Match:Path"] = "/raw/{**rest}",
+        }));
+
+        Assert.Contains("ReverseProxy:Routes:raw points at the 'chattts' cluster", Flatten(failure));
+    }
+
+    [Fact]
     public void Start_BadQuotaConfiguration_FailsListingEveryMistake()
     {
         var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start([], new Dictionary<string, string?>

@@ -81,10 +81,10 @@ public sealed class RedisQuotaScriptTests : IAsyncLifetime, IDisposable
     {
         var caller = Caller(new QuotaPlan { ConcurrentStreams = 1 });
 
-        var first = await _store.AcquireAsync(Charge(caller, leaseTtl: TimeSpan.FromMilliseconds(300)), CancellationToken.None);
+        var first = await _store.AcquireAsync(Charge(caller, leaseTtl: TimeSpan.FromSeconds(1)), CancellationToken.None);
         var second = await _store.AcquireAsync(Charge(caller), CancellationToken.None);
         Assert.True(await _store.RenewAsync(first.Lease!, CancellationToken.None));
-        await Task.Delay(450); // never renewed again: the replica holding it "crashed"
+        await Task.Delay(1300); // never renewed again: the replica holding it "crashed"
         var third = await _store.AcquireAsync(Charge(caller), CancellationToken.None);
 
         Assert.True(first.Allowed);

@@ -69,9 +69,12 @@ internal sealed partial class BackendFailuresPolicy(IDestinationHealthUpdater he
             return;
         }
 
-        var failures = Interlocked.Increment(ref _consecutiveFailures.GetOrCreateValue(destination).Value);
+        var count = _consecutiveFailures.GetOrCreateValue(destination);
+        var failures = Interlocked.Increment(ref count.Value);
         if (failures >= Threshold(cluster))
         {
+            // Back from its reactivation period, it gets the full threshold again before being taken out again.
+            Interlocked.Exchange(ref count.Value, 0);
             Log.TakenOut(logger, destination.DestinationId, failures, reactivation.TotalSeconds);
             health.SetPassive(cluster, destination, DestinationHealth.Unhealthy, reactivation);
         }
