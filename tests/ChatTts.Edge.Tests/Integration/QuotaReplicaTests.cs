@@ -66,6 +66,33 @@ public sealed class QuotaReplicaTests
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
+    [Fact]
+    public async Task Logs_EvenAtTraceLevel_NeverContainKeysOrTokens()
+    {
+        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        var environment = Environment(backend, QuotaSettings.Alice(requestsPerMinute: 1000, burst: 100));
+        environment["Logging__LogLevel__Default"] = "Trace";
+        environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Trace";
+        environment["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Trace";
+        await using var proxy = await ProxyProcess.StartAsync(environment, CancellationToken.None);
+        using var client = new HttpClient { BaseAddress = proxy.Address };
+        const string unknownKey = "unknown-secret-key-that-must-not-leak";
+
+        var streamed = await SseCapture.GetAsync(client, "/v1/tts/stream?text=hi&api_key=" + QuotaSettings.AliceKey);
+        var token = await QuotaTests.IssueTokenAsync(client, new { ttl_seconds = 60 });
+        var withToken = await SseCapture.GetAsync(client, "/v1/tts/stream?text=hi&api_key=" + Uri.EscapeDataString(token));
+        using var refused = await client.GetAsync("/v1/tts/stream?text=hi&api_key=" + unknownKey);
+        await Task.Delay(500); // let the console logger flush
+
+        Assert.Equal("done", streamed.EventTypes.Last());
+        Assert.Equal("done", withToken.EventTypes.Last());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("done on gpu0", proxy.Output, StringComparison.Ordinal); // the logs do speak of the requests…
+        Assert.DoesNotContain(QuotaSettings.AliceKey, proxy.Output, StringComparison.Ordinal); // …but never of their secrets
+        Assert.DoesNotContain(unknownKey, proxy.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('.')[2], proxy.Output, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string> Environment(EmulatorInstance backend, Dictionary<string, string?> quotas)
     {
         var environment = QuotaSettings.AsEnvironment(quotas);
