@@ -8,8 +8,14 @@ scripts/install-deps.sh || echo "test: could not install every test dependency; 
 
 results=artifacts/test-results
 rm -rf "$results"
-dotnet test ChatTts.Edge.sln -c Release --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
-status=$?
+# Build every project first (dotnet test builds only the test projects and what they reference; the
+# benchmarks and the load-test runner must compile too), then run the tests on that build.
+if dotnet build ChatTts.Edge.sln -c Release; then
+  dotnet test ChatTts.Edge.sln -c Release --no-build --logger "trx" --logger "console;verbosity=normal" --results-directory "$results"
+  status=$?
+else
+  status=1
+fi
 
 passed=0 failed=0 skipped=0
 for trx in "$results"/*.trx; do

@@ -103,6 +103,10 @@ internal sealed class LocalEnvironment : IAsyncDisposable
             var prefix = $"ReverseProxy__Clusters__chattts__Destinations__{backend.DestinationId}__";
             variables[prefix + "Address"] = backend.Emulator.BaseAddress.AbsoluteUri;
             variables[prefix + "Metadata__Dialect"] = settings.Dialect;
+            if (settings.MaxConcurrency is { } cap)
+            {
+                variables[prefix + "Metadata__MaxConcurrency"] = cap.ToString(CultureInfo.InvariantCulture);
+            }
         }
 
         foreach (var (key, value) in settings.ProxyConfiguration)

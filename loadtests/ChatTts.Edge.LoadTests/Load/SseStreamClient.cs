@@ -18,15 +18,18 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time)
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Accept.ParseAdd("text/event-stream");
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var quotaCheck = ServerTiming.Duration(response.Headers, "quota");
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 return new StreamOutcome(StreamStatus.Refused, started, time.GetTimestamp())
                 {
                     Failure = $"HTTP {(int)response.StatusCode}",
                     RetryAfter = response.Headers.RetryAfter?.Delta,
+                    QuotaCheck = quotaCheck,
                 };
             }
 
+            reading.QuotaCheck = quotaCheck;
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             await foreach (var item in SseParser.Create(body, KeepAllButAudio).EnumerateAsync(cancellationToken))
             {
@@ -57,6 +60,8 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time)
         private string? _done;
         private string? _error;
 
+        public TimeSpan? QuotaCheck { get; set; }
+
         public void Add(SseItem<string?> item, TimeSpan elapsed)
         {
             switch (item.EventType)
@@ -79,7 +84,13 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time)
 
         public StreamOutcome Outcome(long started, long ended)
         {
-            var outcome = new StreamOutcome(StreamStatus.Broken, started, ended) { AudioEvents = _audio, Queued = _queued, FirstAudio = _firstAudio };
+            var outcome = new StreamOutcome(StreamStatus.Broken, started, ended)
+            {
+                AudioEvents = _audio,
+                Queued = _queued,
+                FirstAudio = _firstAudio,
+                QuotaCheck = QuotaCheck,
+            };
             return (_error, _done) switch
             {
                 ({ } error, _) => outcome with { Status = StreamStatus.ErrorEvent, Failure = "error " + Property(error, "code") },

@@ -36,6 +36,9 @@ internal sealed record StreamOutcome(StreamStatus Status, long StartedAt, long E
     /// <summary>From sending the request to the first <c>audio</c> event, measured by the client.</summary>
     public TimeSpan? FirstAudio { get; init; }
 
+    /// <summary>The proxy's own time for the quota check, from the response's <c>Server-Timing: quota;dur=…</c>.</summary>
+    public TimeSpan? QuotaCheck { get; init; }
+
     /// <summary>Why it failed: <c>HTTP 503</c>, the <c>error</c> event's code, an exception's message.</summary>
     public string? Failure { get; init; }
 

@@ -9,8 +9,8 @@ internal static class Figures
 
     public static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 
-    public static string Milliseconds(TimeSpan? value) =>
-        value is { } v ? v.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms" : "–";
+    public static string Milliseconds(TimeSpan? value, string format = "0") =>
+        value is { } v ? v.TotalMilliseconds.ToString(format, CultureInfo.InvariantCulture) + " ms" : "–";
 
     public static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
 

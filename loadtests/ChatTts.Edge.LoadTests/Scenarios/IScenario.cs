@@ -14,6 +14,9 @@ internal interface IScenario
     /// <summary>The scenario's own options, for <c>--help</c>.</summary>
     IReadOnlyList<OptionHelp> Options { get; }
 
+    /// <summary>Its defaults for <c>--duration</c> and <c>--warmup</c> (most use <see cref="RunDefaults.Standard"/>).</summary>
+    RunDefaults Defaults { get; }
+
     /// <summary>Reads its options first (throwing <see cref="UsageException"/> before anything starts), then runs.</summary>
     Task<ScenarioResult> RunAsync(CommandLineArguments arguments, ScenarioContext context, CancellationToken cancellationToken);
 }

@@ -11,8 +11,8 @@ internal sealed record RunSettings(TimeSpan Duration, TimeSpan Warmup, TimeSpan 
 {
     public static readonly IReadOnlyList<OptionHelp> Options =
     [
-        new("--duration <time>", "how long load is applied, e.g. 30s, 2m, 500ms (default 30s)"),
-        new("--warmup <time>", "the start of the run left out of the measurement (default 3s)"),
+        new("--duration <time>", $"how long load is applied, e.g. 30s, 2m, 500ms (default {DurationFormat.Format(RunDefaults.Standard.Duration)})"),
+        new("--warmup <time>", $"the start of the run left out of the measurement (default {DurationFormat.Format(RunDefaults.Standard.Warmup)})"),
         new("--drain-timeout <time>", "how long streams under way may finish after the duration (default 30s)"),
         new("--out <dir>", "where report.md goes (default artifacts/loadtests/<scenario>)"),
     ];
@@ -20,11 +20,12 @@ internal sealed record RunSettings(TimeSpan Duration, TimeSpan Warmup, TimeSpan 
     /// <summary>The measurement window: the duration after the warm-up.</summary>
     public TimeSpan Window => Duration - Warmup;
 
-    public static RunSettings Read(CommandLineArguments arguments, string scenario)
+    public static RunSettings Read(CommandLineArguments arguments, string scenario, RunDefaults defaults)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        var duration = arguments.GetDuration("--duration", TimeSpan.FromSeconds(30));
-        var warmup = arguments.GetDuration("--warmup", TimeSpan.FromSeconds(3));
+        ArgumentNullException.ThrowIfNull(defaults);
+        var duration = arguments.GetDuration("--duration", defaults.Duration);
+        var warmup = arguments.GetDuration("--warmup", defaults.Warmup);
         var drain = arguments.GetDuration("--drain-timeout", TimeSpan.FromSeconds(30));
         var output = arguments.GetString("--out", Path.Combine("artifacts", "loadtests", scenario));
         if (warmup >= duration)
@@ -34,4 +35,11 @@ internal sealed record RunSettings(TimeSpan Duration, TimeSpan Warmup, TimeSpan 
 
         return new RunSettings(duration, warmup, drain, output);
     }
+}
+
+/// <summary>A scenario's defaults for <c>--duration</c> and <c>--warmup</c>.</summary>
+internal sealed record RunDefaults(TimeSpan Duration, TimeSpan Warmup)
+{
+    /// <summary>What a scenario uses unless it says otherwise: 30 s with a 3 s warm-up.</summary>
+    public static readonly RunDefaults Standard = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(3));
 }

@@ -21,7 +21,7 @@ internal static class ScenarioRunner
 
             var scenario = ScenarioCatalog.Find(arguments.Scenario!)
                 ?? throw new UsageException($"Unknown scenario '{arguments.Scenario}'; known: {string.Join(", ", ScenarioCatalog.All.Select(s => s.Name))}.");
-            var context = new ScenarioContext(RunSettings.Read(arguments, scenario.Name), time, output, error, CommandText(args));
+            var context = new ScenarioContext(RunSettings.Read(arguments, scenario.Name, scenario.Defaults), time, output, error, CommandText(args));
             var result = await scenario.RunAsync(arguments, context, cancellationToken);
             return result.Passed ? ExitCodes.Passed : ExitCodes.ThresholdsMissed;
         }

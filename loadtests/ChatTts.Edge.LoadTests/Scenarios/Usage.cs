@@ -1,4 +1,5 @@
 using System.Text;
+using ChatTts.Edge.LoadTests.CommandLine;
 
 namespace ChatTts.Edge.LoadTests.Scenarios;
 
@@ -18,6 +19,11 @@ internal static class Usage
         {
             text.AppendLine().Append(scenario.Name).Append(": ").AppendLine(scenario.Summary);
             AppendOptions(text, scenario.Options);
+            if (scenario.Defaults != RunDefaults.Standard)
+            {
+                AppendOptions(text, [new("--duration, --warmup", $"default {DurationFormat.Format(scenario.Defaults.Duration)} and " +
+                    $"{DurationFormat.Format(scenario.Defaults.Warmup)} for this scenario")]);
+            }
         }
 
         return text.ToString();

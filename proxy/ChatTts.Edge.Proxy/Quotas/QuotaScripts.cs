@@ -57,7 +57,7 @@ internal static class QuotaScripts
 
         if refused == 0 then
           if interval > 0 then
-            redis.call('SET', KEYS[1], new_tat, 'PX', new_tat - now)
+            redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now))
           end
           used = used + cost
           redis.call('HSET', KEYS[2], 'day', day, 'used', used)

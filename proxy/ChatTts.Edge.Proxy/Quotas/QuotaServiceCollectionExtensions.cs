@@ -24,6 +24,7 @@ internal static class QuotaServiceCollectionExtensions
                 ? provider.GetRequiredService<RedisQuotaStore>()
                 : provider.GetRequiredService<MemoryQuotaStore>());
         services.TryAddSingleton<QuotaGate>();
+        services.AddHostedService<RedisQuotaStoreWarmUp>();
 
         // API keys may travel in the query string (api_key, for EventSource): the request line is never logged.
         services.Configure<LoggerFilterOptions>(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));

@@ -12,7 +12,7 @@ namespace ChatTts.Edge.Quotas;
 internal sealed class RedisQuotaStore : IQuotaStore, IDisposable
 {
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(1);
-    private readonly Lazy<ConnectionMultiplexer> _connection;
+    private readonly Task<ConnectionMultiplexer> _connection;
 
     public RedisQuotaStore(IOptions<QuotaOptions> options)
     {
@@ -22,8 +22,21 @@ internal sealed class RedisQuotaStore : IQuotaStore, IDisposable
         configuration.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;
         configuration.ResponseTimeout = (int)OperationTimeout.TotalMilliseconds;
         configuration.ConnectRetry = 1;
-        _connection = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(configuration));
+        _connection = ConnectAsync(configuration);
     }
+
+    private static async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration)
+    {
+        var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+
+        // 1.x completes awaited calls in order on one thread by default, which queues every caller behind the
+        // slowest; the scripts' answers are independent, so let them complete as they come (2.x does this anyway).
+        connection.PreserveAsyncOrder = false;
+        return connection;
+    }
+
+    /// <summary>Completes once the first connection attempt has succeeded or failed (it goes on in the background).</summary>
+    public Task ConnectAsync() => _connection;
 
     public async Task<QuotaDecision> AcquireAsync(QuotaCharge charge, CancellationToken cancellationToken)
     {
@@ -55,9 +68,9 @@ internal sealed class RedisQuotaStore : IQuotaStore, IDisposable
 
     public void Dispose()
     {
-        if (_connection.IsValueCreated)
+        if (_connection.IsCompletedSuccessfully)
         {
-            _connection.Value.Dispose();
+            _connection.Result.Dispose();
         }
     }
 
@@ -77,17 +90,8 @@ internal sealed class RedisQuotaStore : IQuotaStore, IDisposable
 
     private async Task<RedisResult> RunScalarAsync(string script, Caller caller, RedisValue[] arguments)
     {
-        ConnectionMultiplexer connection;
-        try
-        {
-            connection = _connection.Value;
-        }
-        catch (RedisConnectionException ex)
-        {
-            throw new QuotaStoreUnavailableException("Redis is unreachable.", ex);
-        }
-
-        if (!connection.IsConnected)
+        // Never wait for a connection: while there is none, the gate falls back (or refuses) at once.
+        if (!_connection.IsCompletedSuccessfully || _connection.Result is not { IsConnected: true } connection)
         {
             throw new QuotaStoreUnavailableException("Redis is unreachable.");
         }

@@ -14,6 +14,7 @@ public sealed class RedisQuotaScriptTests : IAsyncLifetime, IDisposable
     {
         _redis = await RedisServer.StartAsync();
         _store = new RedisQuotaStore(Options.Create(new QuotaOptions { Store = QuotaStoreKind.Redis, Redis = _redis.Configuration }));
+        await _store.ConnectAsync();
     }
 
     public async Task DisposeAsync() => await _redis.DisposeAsync();
@@ -55,6 +56,19 @@ public sealed class RedisQuotaScriptTests : IAsyncLifetime, IDisposable
         await Task.Delay(refused.RetryAfter + TimeSpan.FromMilliseconds(20));
 
         Assert.True((await _store.AcquireAsync(Charge(caller), CancellationToken.None)).Allowed);
+    }
+
+    [Fact]
+    public async Task Rate_IntervalNotAWholeNumberOfMilliseconds_StillWorks()
+    {
+        var caller = Caller(new QuotaPlan { RequestsPerMinute = 45, Burst = 1 }); // 1333.3 ms apart
+
+        var first = await _store.AcquireAsync(Charge(caller), CancellationToken.None);
+        var second = await _store.AcquireAsync(Charge(caller), CancellationToken.None);
+
+        Assert.True(first.Allowed);
+        Assert.Equal(QuotaLimit.Rate, second.Refused);
+        Assert.InRange(second.RetryAfter, TimeSpan.FromSeconds(1.2), TimeSpan.FromSeconds(1.34));
     }
 
     [Fact]

@@ -16,6 +16,8 @@ internal sealed class UtilisationScenario : IScenario
 
     public IReadOnlyList<OptionHelp> Options => UtilisationSettings.Options;
 
+    public RunDefaults Defaults => RunDefaults.Standard;
+
     public async Task<ScenarioResult> RunAsync(CommandLineArguments arguments, ScenarioContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arguments);
