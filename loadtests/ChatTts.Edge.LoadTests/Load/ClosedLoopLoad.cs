@@ -18,10 +18,12 @@ internal sealed class ClosedLoopLoad : IAsyncDisposable
     private readonly LoadTally _tally;
     private readonly TimeProvider _time;
     private readonly Uri _url;
+    private readonly TimeSpan _thinkTime;
     private Task _clients = Task.CompletedTask;
 
-    private ClosedLoopLoad(SseStreamClient client, LoadTally tally, TimeProvider time, Uri url, CancellationToken cancellationToken)
+    private ClosedLoopLoad(SseStreamClient client, LoadTally tally, TimeProvider time, Uri url, TimeSpan thinkTime, CancellationToken cancellationToken)
     {
+        _thinkTime = thinkTime;
         _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _stopStarting = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         _client = client;
@@ -30,10 +32,13 @@ internal sealed class ClosedLoopLoad : IAsyncDisposable
         _url = url;
     }
 
-    /// <summary>Starts <paramref name="clients"/> clients streaming <paramref name="url"/>; cancelling the token cuts every stream.</summary>
-    public static ClosedLoopLoad Start(int clients, Uri url, SseStreamClient client, LoadTally tally, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts <paramref name="clients"/> clients streaming <paramref name="url"/>, each pausing <paramref name="thinkTime"/>
+    /// between two streams; cancelling the token cuts every stream.
+    /// </summary>
+    public static ClosedLoopLoad Start(int clients, Uri url, SseStreamClient client, LoadTally tally, TimeProvider time, CancellationToken cancellationToken, TimeSpan thinkTime = default)
     {
-        var load = new ClosedLoopLoad(client, tally, time, url, cancellationToken);
+        var load = new ClosedLoopLoad(client, tally, time, url, thinkTime, cancellationToken);
         load._clients = Task.WhenAll(Enumerable.Range(0, clients).Select(i => Task.Run(() => load.ClientAsync(i), CancellationToken.None)));
         return load;
     }
@@ -76,6 +81,10 @@ internal sealed class ClosedLoopLoad : IAsyncDisposable
                     ? TimeSpan.FromTicks(Math.Min(retryAfter.Ticks, LongestPause.Ticks))
                     : FailurePause;
                 await Task.Delay(pause, _time, _stopStarting.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            else if (_thinkTime > TimeSpan.Zero)
+            {
+                await Task.Delay(_thinkTime, _time, _stopStarting.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

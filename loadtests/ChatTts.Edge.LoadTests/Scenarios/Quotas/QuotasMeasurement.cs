@@ -26,7 +26,7 @@ internal static class QuotasMeasurement
             var ready = await WaitUntilServingAsync(client, url, time, cancellationToken);
             var tally = new LoadTally();
             var begun = time.GetTimestamp();
-            await using var load = ClosedLoopLoad.Start(settings.Clients, url, client, tally, time, cancellationToken);
+            await using var load = ClosedLoopLoad.Start(settings.Clients, url, client, tally, time, cancellationToken, settings.ThinkTime);
 
             await Task.Delay(context.Run.Warmup, time, cancellationToken);
             var windowStart = time.GetTimestamp();

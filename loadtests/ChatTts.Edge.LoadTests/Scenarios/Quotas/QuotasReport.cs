@@ -41,7 +41,8 @@ internal static class QuotasReport
             .AddFact("Command", context.Command, code: true)
             .AddFact("Date", MachineFacts.Date(context.Time))
             .AddFact("Machine", MachineFacts.Describe() + "; load generator, emulators, proxy and Redis share it")
-            .AddFact("Load", $"per run {settings.Clients} closed-loop clients, each streaming GET /v1/tts/stream back to back " +
+            .AddFact("Load", $"per run {settings.Clients} closed-loop clients, each streaming GET /v1/tts/stream " +
+                (settings.ThinkTime > TimeSpan.Zero ? $"with a pause of {settings.ThinkTime.TotalMilliseconds:0} ms between streams " : "back to back ") +
                 $"(text '{QuotasSettings.Text}', {QuotasSettings.Text.Length} characters, chunk_ms={settings.ChunkMs}) and reading each body to its end; " +
                 $"after a failure a client waits for Retry-After (at most 10 s) or {DurationFormat.Format(ClosedLoopLoad.FailurePause)}")
             .AddFact("Backends", $"per run {settings.Backends} new in-process emulators, dialect {QuotasSettings.Dialect}, synthetic voice, " +

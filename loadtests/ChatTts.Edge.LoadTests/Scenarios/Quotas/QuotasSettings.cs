@@ -19,7 +19,7 @@ internal enum QuotaMode
 
 /// <summary>The quotas scenario's own options, and the proxy configuration of each mode.</summary>
 internal sealed record QuotasSettings(
-    int Backends, int Clients, int ChunkMs, int Rounds, TimeSpan LeadIn, TimeSpan MaxQuotaP99, double MinThroughputRatio)
+    int Backends, int Clients, int ChunkMs, int Rounds, TimeSpan LeadIn, TimeSpan MaxQuotaP99, double MinThroughputRatio, TimeSpan ThinkTime)
 {
     public const string Dialect = "chattts-openai";
 
@@ -44,6 +44,7 @@ internal sealed record QuotasSettings(
         new("--lead-in <time>", "an unmeasured run (quotas off) first, so the clients' and emulators' code is warm (default 5s; 0s: none)"),
         new("--max-quota-p99 <time>", "threshold for the quota check's p99 with Redis, from Server-Timing (default 1ms)"),
         new("--min-throughput-ratio <x>", "threshold for streams/s with Redis quotas ÷ without (default 0.9)"),
+        new("--think-time <time>", "each client's pause between two streams, for a load below saturation (default 0s)"),
     ];
 
     /// <summary>The API key the clients send in the quotas-on runs: new for every invocation; the proxy gets only its SHA-256.</summary>
@@ -59,7 +60,8 @@ internal sealed record QuotasSettings(
             arguments.GetInt32("--rounds", 1, 1, 100),
             arguments.GetDuration("--lead-in", TimeSpan.FromSeconds(5)),
             arguments.GetDuration("--max-quota-p99", TimeSpan.FromMilliseconds(1)),
-            arguments.GetDouble("--min-throughput-ratio", 0.9, 0, 10));
+            arguments.GetDouble("--min-throughput-ratio", 0.9, 0, 10),
+            arguments.GetDuration("--think-time", TimeSpan.Zero));
     }
 
     /// <summary>Which mode runs when: each round runs both, in alternating order, so a drift over time hits both alike.</summary>
