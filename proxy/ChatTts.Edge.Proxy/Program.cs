@@ -2,6 +2,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services
     .AddEdgeBackends(builder.Configuration)
+    .AddEdgeClientCertificates(builder.Configuration)
     .AddEdgeQuotas(builder.Configuration)
     .AddEdgeAdmission(builder.Configuration)
     .AddEdgeResilience(builder.Configuration)

@@ -1,15 +1,16 @@
 using System.Security.Cryptography;
+using ChatTts.Edge.Security;
 using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace ChatTts.Edge.Quotas;
 
 /// <summary>
-/// Finds the caller of a request: an API key in <c>Authorization: Bearer</c>, <c>X-Api-Key</c> or the <c>api_key</c>
+/// Finds the caller of a request: a verified client certificate (<c>cert:&lt;CN&gt;</c>), an API key in <c>Authorization: Bearer</c>, <c>X-Api-Key</c> or the <c>api_key</c>
 /// query parameter (for <c>EventSource</c>), or a browser token in any of those places. Keys are compared by their
 /// SHA-256, in constant time, against every configured key.
 /// </summary>
-internal sealed class CallerIdentifier(IOptionsMonitor<QuotaOptions> options, BrowserTokens tokens)
+internal sealed class CallerIdentifier(IOptionsMonitor<QuotaOptions> options, IOptionsMonitor<ClientCertificateOptions> certificates, BrowserTokens tokens)
 {
     public const string ApiKeyHeader = "X-Api-Key";
     public const string ApiKeyQuery = "api_key";
@@ -18,6 +19,14 @@ internal sealed class CallerIdentifier(IOptionsMonitor<QuotaOptions> options, Br
     public CallerResult Identify(HttpContext context, bool allowTokens = true)
     {
         var quotas = options.CurrentValue;
+
+        // A client certificate that got through the TLS handshake was verified there (ClientCertificateValidator).
+        if (context.Connection.ClientCertificate is { } certificate
+            && quotas.Plans.TryGetValue(certificates.CurrentValue.Plan, out var certificatePlan))
+        {
+            return CallerResult.Identified(new Caller(ClientCertificateValidator.Identity(certificate), certificates.CurrentValue.Plan, certificatePlan));
+        }
+
         var credential = Credential(context.Request, out var malformed);
         if (malformed is not null)
         {

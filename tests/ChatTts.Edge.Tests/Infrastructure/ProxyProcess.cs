@@ -123,6 +123,6 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
         return File.Exists(Path.Combine(folder, "ChatTts.Edge.Proxy.dll")) ? folder : throw new FileNotFoundException($"The proxy is not built in {folder}.");
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (https?://\S+)")]
     private static partial Regex ListeningLine();
 }

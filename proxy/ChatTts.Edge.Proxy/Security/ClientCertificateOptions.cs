@@ -1,0 +1,17 @@
+namespace ChatTts.Edge.Security;
+
+/// <summary>Section <c>Edge:ClientCertificates</c> (names are a contract): who may connect with a client certificate.</summary>
+internal sealed class ClientCertificateOptions
+{
+    public const string SectionName = "Edge:ClientCertificates";
+    public const string DefaultPlan = "certificate";
+
+    /// <summary>PEM bundle of the CAs whose client certificates are accepted (the machine's roots are not).</summary>
+    public string? TrustedCaPath { get; set; }
+
+    /// <summary>When not empty, a certificate's subject CN or one of its DNS/URI SANs must be one of these.</summary>
+    public List<string> AllowedSubjects { get; set; } = [];
+
+    /// <summary>The quota plan of certificate holders.</summary>
+    public string Plan { get; set; } = DefaultPlan;
+}

@@ -1,0 +1,35 @@
+using ChatTts.Edge.Security;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+internal static class ClientCertificateServiceCollectionExtensions
+{
+    /// <summary>
+    /// Inbound mutual TLS (section <c>Edge:ClientCertificates</c>): every HTTPS endpoint of Kestrel validates client
+    /// certificates with <see cref="ClientCertificateValidator"/>; whether an endpoint asks for one is Kestrel's own
+    /// <c>Kestrel:Endpoints:&lt;name&gt;:ClientCertificateMode</c>.
+    /// </summary>
+    public static IServiceCollection AddEdgeClientCertificates(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ClientCertificateOptions>()
+            .Bind(configuration.GetSection(ClientCertificateOptions.SectionName))
+            .Validate(o => o.TrustedCaPath is not { Length: > 0 } path || File.Exists(path),
+                $"{ClientCertificateOptions.SectionName}:TrustedCaPath names a file that does not exist.")
+            .Validate<IOptions<ChatTts.Edge.Quotas.QuotaOptions>>(
+                (certificates, quotas) => certificates.TrustedCaPath is not { Length: > 0 } || quotas.Value.Plans.ContainsKey(certificates.Plan),
+                $"{ClientCertificateOptions.SectionName}:Plan must name a plan of Edge:Quotas:Plans (certificate holders are charged to it).")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ClientCertificateValidator>();
+        services.AddOptions<KestrelServerOptions>().Configure<IServiceProvider>((kestrel, provider) =>
+            kestrel.ConfigureHttpsDefaults(https =>
+            {
+                var validator = provider.GetRequiredService<ClientCertificateValidator>();
+                https.ClientCertificateValidation = validator.Validate;
+            }));
+        return services;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ChatTts.Edge.Tests.Infrastructure;
+
+/// <summary>
+/// A throw-away PKI in a temporary folder: a CA, a server certificate for 127.0.0.1/localhost, and client
+/// certificates good and bad, each written as PEM (certificate and PKCS#8 key). Deleted on dispose.
+/// </summary>
+internal sealed class TestCertificates : IDisposable
+{
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+
+    private readonly X509Certificate2 _ca;
+    private readonly X509Certificate2 _otherCa;
+
+    public TestCertificates()
+    {
+        Folder = Directory.CreateTempSubdirectory("chattts-edge-pki-").FullName;
+        _ca = CreateCa("ChatTts.Edge Test CA");
+        _otherCa = CreateCa("Someone Else's CA");
+        CaPath = WriteCertificate("ca.pem", _ca);
+        OtherCaPath = WriteCertificate("other-ca.pem", _otherCa);
+        Server = Issue("server", _ca, "localhost", ServerAuthentication, TimeSpan.Zero, TimeSpan.FromDays(30), dnsName: "localhost");
+    }
+
+    public string Folder { get; }
+
+    public string CaPath { get; }
+
+    public string OtherCaPath { get; }
+
+    public CertificateFiles Server { get; private set; }
+
+    /// <summary>A client certificate named <paramref name="commonName"/>, issued by the test CA unless said otherwise.</summary>
+    public CertificateFiles Client(string name, string commonName, bool otherCa = false, string? eku = ClientAuthentication, TimeSpan? notBefore = null, TimeSpan? notAfter = null, string? uri = null) =>
+        Issue(name, otherCa ? _otherCa : _ca, commonName, eku, notBefore ?? TimeSpan.FromDays(-1), notAfter ?? TimeSpan.FromDays(30), uri: uri);
+
+    /// <summary>Issues a new server certificate over the same files (rotation) and returns its thumbprint.</summary>
+    public string RotateServer(string commonName)
+    {
+        Server = Issue("server", _ca, commonName, ServerAuthentication, TimeSpan.Zero, TimeSpan.FromDays(30), dnsName: "localhost");
+        return Server.Certificate.Thumbprint;
+    }
+
+    public void Dispose()
+    {
+        _ca.Dispose();
+        _otherCa.Dispose();
+        Directory.Delete(Folder, recursive: true);
+    }
+
+    private static X509Certificate2 CreateCa(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var now = TimeProvider.System.GetUtcNow();
+        return request.CreateSelfSigned(now.AddDays(-60), now.AddYears(1)); // covers the expired client certificate's validity
+    }
+
+    private CertificateFiles Issue(string name, X509Certificate2 issuer, string commonName, string? eku, TimeSpan notBefore, TimeSpan notAfter, string? dnsName = null, string? uri = null)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        if (eku is not null)
+        {
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(eku)], false));
+        }
+
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        if (dnsName is not null)
+        {
+            san.AddDnsName(dnsName);
+        }
+
+        if (uri is not null)
+        {
+            san.AddUri(new Uri(uri));
+        }
+
+        request.CertificateExtensions.Add(san.Build());
+        var now = TimeProvider.System.GetUtcNow();
+        using var issued = request.Create(issuer, now + notBefore, now + notAfter, RandomNumberGenerator.GetBytes(12));
+        var certificate = issued.CopyWithPrivateKey(key);
+        var path = WriteCertificate($"{name}.pem", certificate);
+        var keyPath = Path.Combine(Folder, $"{name}.key");
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return new CertificateFiles(path, keyPath, certificate);
+    }
+
+    private string WriteCertificate(string fileName, X509Certificate2 certificate)
+    {
+        var path = Path.Combine(Folder, fileName);
+        File.WriteAllText(path, certificate.ExportCertificatePem());
+        return path;
+    }
+}
+
+/// <summary>A certificate's PEM files and the certificate itself (with its private key).</summary>
+internal sealed record CertificateFiles(string Path, string KeyPath, X509Certificate2 Certificate);

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text.Json;
+using ChatTts.Edge.Tests.Infrastructure;
+
+namespace ChatTts.Edge.Tests.Security;
+
+/// <summary>Inbound mutual TLS with real handshakes: the acceptance matrix with HttpClient and with curl.</summary>
+public sealed class MutualTlsTests(MutualTlsFixture fixture) : IClassFixture<MutualTlsFixture>
+{
+    public static TheoryData<string> Refused => ["none", "other-ca", "expired", "not-yet-valid", "server-eku-only", "not-allowed"];
+
+    [Theory]
+    [InlineData("device-1")]
+    [InlineData("uri-san")] // allowed by its URI SAN
+    public async Task Stream_WithAValidClientCertificate_Works(string client)
+    {
+        using var http = fixture.Client(fixture.Clients[client]);
+
+        var stream = await SseCapture.GetAsync(http, "/v1/tts/stream?text=hello");
+
+        Assert.Equal(HttpStatusCode.OK, stream.Status);
+        Assert.Equal("done", stream.EventTypes.Last());
+    }
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public async Task Stream_WithoutAnAcceptableCertificate_FailsTheHandshakeAndNoBackendIsCalled(string client)
+    {
+        var before = fixture.Backend.RequestCount;
+        using var http = fixture.Client(fixture.Clients[client]);
+
+        var failure = await Record.ExceptionAsync(() => http.GetAsync("/v1/tts/stream?text=hello"));
+
+        Assert.IsType<HttpRequestException>(failure);
+        Assert.Equal(before, fixture.Backend.RequestCount);
+    }
+
+    [Theory]
+    [InlineData("device-1", true)]
+    [InlineData("uri-san", true)]
+    [InlineData("none", false)]
+    [InlineData("other-ca", false)]
+    [InlineData("expired", false)]
+    [InlineData("not-yet-valid", false)]
+    [InlineData("server-eku-only", false)]
+    [InlineData("not-allowed", false)]
+    public async Task Curl_TheSameMatrix_AcceptsAndRejectsTheSameCertificates(string client, bool accepted)
+    {
+        var before = fixture.Backend.RequestCount;
+
+        var (exitCode, status) = await fixture.CurlAsync(fixture.Clients[client], "/v1/tts/stream?text=hello");
+
+        if (accepted)
+        {
+            Assert.Equal((0, "200"), (exitCode, status));
+            Assert.Equal(before + 1, fixture.Backend.RequestCount);
+        }
+        else
+        {
+            Assert.NotEqual(0, exitCode); // the handshake (or the first read after it) fails
+            Assert.NotEqual("200", status);
+            Assert.Equal(before, fixture.Backend.RequestCount);
+        }
+    }
+
+    [Fact]
+    public async Task ServerCertificateFileReplaced_NewConnectionsSeeTheNewCertificate()
+    {
+        var before = await ServerThumbprintAsync();
+
+        var rotated = fixture.Pki.RotateServer("localhost-rotated");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var seen = before;
+        while (seen != rotated)
+        {
+            await Task.Delay(100, timeout.Token);
+            try
+            {
+                seen = await ServerThumbprintAsync();
+            }
+            catch (HttpRequestException)
+            {
+                // The certificate and its key are two files: a handshake between the two writes may fail.
+            }
+        }
+
+        Assert.NotEqual(before, seen);
+        Assert.Equal(rotated, seen);
+    }
+
+    /// <summary>The thumbprint of the certificate the proxy presents on a new connection.</summary>
+    private async Task<string> ServerThumbprintAsync()
+    {
+        string? thumbprint = null;
+        using var handler = new SocketsHttpHandler
+        {
+            SslOptions =
+            {
+                ClientCertificates = [fixture.Clients["device-1"]!.Certificate],
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                {
+                    thumbprint = (certificate as System.Security.Cryptography.X509Certificates.X509Certificate2)?.Thumbprint;
+                    return certificate is not null && (errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNotAvailable) == 0; // the test CA is not in the machine's store
+                },
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = fixture.Proxy.Address };
+        using var response = await http.GetAsync("/v1/usage");
+        return thumbprint ?? throw new InvalidOperationException("no server certificate seen");
+    }
+
+    [Fact]
+    public async Task Usage_OfACertificateHolder_IsChargedToCertColonCommonName()
+    {
+        using var http = fixture.Client(fixture.Clients["device-1"]);
+
+        Assert.Equal("done", (await SseCapture.GetAsync(http, "/v1/tts/stream?text=hello")).EventTypes.Last());
+        using var usage = await http.GetAsync("/v1/usage");
+        var body = JsonDocument.Parse(await usage.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, usage.StatusCode);
+        Assert.Equal("cert:device-1", body.GetProperty("key_id").GetString());
+        Assert.Equal("certificate", body.GetProperty("plan").GetString());
+        Assert.True(body.GetProperty("characters").GetProperty("used").GetInt64() >= 5);
+    }
+}
