@@ -83,7 +83,8 @@ public sealed class EmulatorInstance : IAsyncDisposable
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
         var address = EmulatorHost.ParseAddress(options.Host);
         address = address.Equals(IPAddress.Any) ? IPAddress.Loopback : address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : address;
-        var baseAddress = new UriBuilder(Uri.UriSchemeHttp, address.ToString(), bound.Port).Uri;
+        var scheme = options.ServerCertificate is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps;
+        var baseAddress = new UriBuilder(scheme, address.ToString(), bound.Port).Uri;
         return new EmulatorInstance(app, baseAddress, dialect.Name, faults);
     }
 

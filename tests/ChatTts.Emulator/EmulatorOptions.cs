@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace ChatTts.Emulator;
@@ -33,6 +34,15 @@ public sealed class EmulatorOptions
 
     /// <summary>Where the audio comes from.</summary>
     public SpeechEngine Engine { get; set; } = SpeechEngine.Auto;
+
+    /// <summary>Serve HTTPS with this certificate (which carries its private key); plain HTTP when null.</summary>
+    public X509Certificate2? ServerCertificate { get; set; }
+
+    /// <summary>
+    /// With <see cref="ServerCertificate"/>: clients must present a certificate issued by this CA (mutual TLS), as a
+    /// GPU server that accepts only the proxy does. Any client certificate is refused in the handshake otherwise.
+    /// </summary>
+    public X509Certificate2? ClientCertificateAuthority { get; set; }
 
     /// <summary>The clock for every delay the emulator makes.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

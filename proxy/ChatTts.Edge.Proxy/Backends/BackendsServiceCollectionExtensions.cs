@@ -2,6 +2,7 @@ using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Dialects;
 using ChatTts.Edge.Backends.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -27,9 +28,18 @@ internal static class BackendsServiceCollectionExtensions
         services.TryAddSingleton<BackendFailuresPolicy>();
         services.AddSingleton<IPassiveHealthCheckPolicy>(provider => provider.GetRequiredService<BackendFailuresPolicy>());
 
+        services.AddOptions<BackendTlsOptions>()
+            .Bind(configuration.GetSection(BackendTlsOptions.SectionName))
+            .Validate(o => o.ClientCertificate.Path is not { Length: > 0 } == o.ClientCertificate.KeyPath is not { Length: > 0 },
+                $"{BackendTlsOptions.SectionName}:ClientCertificate needs both Path and KeyPath, or neither.")
+            .Validate(o => new[] { o.ClientCertificate.Path, o.ClientCertificate.KeyPath, o.TrustedCaPath }.All(p => p is not { Length: > 0 } || File.Exists(p)),
+                $"{BackendTlsOptions.SectionName}: a certificate, key or CA file named there does not exist.")
+            .ValidateOnStart();
+
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<BackendConfigFilter>();
+        services.AddSingleton<IForwarderHttpClientFactory, BackendHttpClientFactory>();
         return services;
     }
 

@@ -38,8 +38,10 @@ internal sealed partial class BrowserTokens
 
     public IssuedToken Issue(string keyId, TimeSpan lifetime, int? maxCharacters)
     {
-        var expires = _time.GetUtcNow() + lifetime;
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new TokenPayload(keyId, expires.ToUnixTimeSeconds(), maxCharacters), QuotaJsonContext.Default.TokenPayload);
+        // Whole seconds, rounded up: a token lives at least the lifetime asked for.
+        var expiresSeconds = ((_time.GetUtcNow() + lifetime).ToUnixTimeMilliseconds() + 999) / 1000;
+        var expires = DateTimeOffset.FromUnixTimeSeconds(expiresSeconds);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new TokenPayload(keyId, expiresSeconds, maxCharacters), QuotaJsonContext.Default.TokenPayload);
         var body = Base64Url.EncodeToString(payload);
         return new IssuedToken(string.Concat(Prefix, body, ".", Sign(body)), expires);
     }

@@ -27,6 +27,9 @@ internal sealed class TestCertificates : IDisposable
 
     public string Folder { get; }
 
+    /// <summary>The test CA (public part), e.g. for an emulator that accepts only clients it issued.</summary>
+    public X509Certificate2 Ca => _ca;
+
     public string CaPath { get; }
 
     public string OtherCaPath { get; }

@@ -6,7 +6,9 @@ using ChatTts.Emulator.Speech;
 using ChatTts.Emulator.Streaming;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,7 +30,7 @@ internal static class EmulatorHost
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(ParseAddress(options.Host), options.Port, listen => ConfigureListener(listen, faults));
+            kestrel.Listen(ParseAddress(options.Host), options.Port, listen => ConfigureListener(listen, options, faults));
         });
         options.ConfigureLogging?.Invoke(builder.Logging);
         builder.Services.AddRoutingCore();
@@ -57,11 +59,32 @@ internal static class EmulatorHost
         _ => IPAddress.Parse(host),
     };
 
-    // The one place a listener is configured: HTTPS, when wanted, is listen.UseHttps(certificate) here.
-    private static void ConfigureListener(ListenOptions listen, EmulatorFaults faults)
+    // The one place a listener is configured: HTTP, or HTTPS with an optional client-certificate requirement.
+    private static void ConfigureListener(ListenOptions listen, EmulatorOptions options, EmulatorFaults faults)
     {
         listen.Protocols = HttpProtocols.Http1;
         listen.Use(RefuseConnections.Connections(faults));
+        if (options.ServerCertificate is { } certificate)
+        {
+            listen.UseHttps(https =>
+            {
+                https.ServerCertificate = certificate;
+                if (options.ClientCertificateAuthority is { } authority)
+                {
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = (client, _, _) => IssuedBy(client, authority);
+                }
+            });
+        }
+    }
+
+    private static bool IssuedBy(X509Certificate2 client, X509Certificate2 authority)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(client);
     }
 
     /// <summary>Leaves Ctrl+C and SIGTERM to the process that hosts the instances (a test run or the command line).</summary>
