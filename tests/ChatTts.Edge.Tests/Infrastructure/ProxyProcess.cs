@@ -15,7 +15,11 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
 
     private ProxyProcess(Process process) => _process = process;
 
-    public Uri Address { get; private set; } = null!;
+    /// <summary>The first address it listens on.</summary>
+    public Uri Address => Addresses[0];
+
+    /// <summary>Every address it listens on (one per Kestrel endpoint), in the order it reported them.</summary>
+    public IReadOnlyList<Uri> Addresses { get; private set; } = [];
 
     public string Output
     {
@@ -43,7 +47,8 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
         }
 
         var proxy = new ProxyProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var addresses = new List<Uri>();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(object? sender, DataReceivedEventArgs e)
         {
             if (e.Data is null)
@@ -58,7 +63,14 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
 
             if (ListeningLine().Match(e.Data) is { Success: true } match)
             {
-                listening.TrySetResult(new Uri(match.Groups[1].Value));
+                lock (addresses)
+                {
+                    addresses.Add(new Uri(match.Groups[1].Value));
+                }
+            }
+            else if (e.Data.Contains("Application started", StringComparison.Ordinal))
+            {
+                started.TrySetResult();
             }
         }
 
@@ -68,7 +80,11 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
         proxy._process.BeginErrorReadLine();
         try
         {
-            proxy.Address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            lock (addresses)
+            {
+                proxy.Addresses = addresses.Count > 0 ? [.. addresses] : throw new InvalidOperationException("The proxy started without listening anywhere:\n" + proxy.Output);
+            }
         }
         catch
         {

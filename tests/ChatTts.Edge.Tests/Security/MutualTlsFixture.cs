@@ -42,6 +42,10 @@ public sealed class MutualTlsFixture : IAsyncLifetime
             ["Kestrel__Endpoints__Mtls__Certificate__Path"] = Pki.Server.Path,
             ["Kestrel__Endpoints__Mtls__Certificate__KeyPath"] = Pki.Server.KeyPath,
             ["Kestrel__Endpoints__Mtls__ClientCertificateMode"] = "RequireCertificate",
+            ["Kestrel__Endpoints__Optional__Url"] = $"https://127.0.0.1:{FreePort()}",
+            ["Kestrel__Endpoints__Optional__Certificate__Path"] = Pki.Server.Path,
+            ["Kestrel__Endpoints__Optional__Certificate__KeyPath"] = Pki.Server.KeyPath,
+            ["Kestrel__Endpoints__Optional__ClientCertificateMode"] = "AllowCertificate",
             ["Edge__ClientCertificates__TrustedCaPath"] = Pki.CaPath,
             ["Edge__ClientCertificates__AllowedSubjects__0"] = "device-1",
             ["Edge__ClientCertificates__AllowedSubjects__1"] = AllowedUri,
@@ -65,8 +69,14 @@ public sealed class MutualTlsFixture : IAsyncLifetime
         Pki.Dispose();
     }
 
+    /// <summary>The <c>RequireCertificate</c> endpoint.</summary>
+    internal Uri Required => Proxy.Addresses[0];
+
+    /// <summary>The <c>AllowCertificate</c> endpoint.</summary>
+    internal Uri Optional => Proxy.Addresses[1];
+
     /// <summary>A client that presents <paramref name="certificate"/> (or none) and trusts only the test CA for the server.</summary>
-    internal HttpClient Client(CertificateFiles? certificate)
+    internal HttpClient Client(CertificateFiles? certificate, Uri? endpoint = null)
     {
         var ca = X509CertificateLoader.LoadCertificateFromFile(Pki.CaPath);
         var handler = new SocketsHttpHandler
@@ -84,7 +94,7 @@ public sealed class MutualTlsFixture : IAsyncLifetime
                 },
             },
         };
-        return new HttpClient(handler) { BaseAddress = Proxy.Address };
+        return new HttpClient(handler) { BaseAddress = endpoint ?? Required };
     }
 
     /// <summary>Runs curl against the proxy with <paramref name="certificate"/>; returns its exit code and the HTTP status it saw.</summary>
@@ -96,7 +106,7 @@ public sealed class MutualTlsFixture : IAsyncLifetime
             arguments.AddRange(["--cert", certificate.Path, "--key", certificate.KeyPath]);
         }
 
-        arguments.Add(new Uri(Proxy.Address, pathAndQuery).AbsoluteUri);
+        arguments.Add(new Uri(Required, pathAndQuery).AbsoluteUri);
         var start = new ProcessStartInfo("curl", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var curl = Process.Start(start) ?? throw new InvalidOperationException("curl did not start");
         var output = await curl.StandardOutput.ReadToEndAsync();

@@ -104,9 +104,29 @@ public sealed class MutualTlsTests(MutualTlsFixture fixture) : IClassFixture<Mut
                 },
             },
         };
-        using var http = new HttpClient(handler) { BaseAddress = fixture.Proxy.Address };
+        using var http = new HttpClient(handler) { BaseAddress = fixture.Required };
         using var response = await http.GetAsync("/v1/usage");
         return thumbprint ?? throw new InvalidOperationException("no server certificate seen");
+    }
+
+    [Theory]
+    [InlineData("device-1", HttpStatusCode.OK)]
+    [InlineData("none", HttpStatusCode.Unauthorized)] // no certificate and no API key: no identity
+    public async Task AllowCertificateEndpoint_CertificateIdentifiesTheCaller_WithoutOneAKeyIsNeeded(string client, HttpStatusCode expected)
+    {
+        using var http = fixture.Client(fixture.Clients[client], fixture.Optional);
+
+        using var response = await http.GetAsync("/v1/usage");
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AllowCertificateEndpoint_AnUnacceptableCertificate_StillFailsTheHandshake()
+    {
+        using var http = fixture.Client(fixture.Clients["other-ca"], fixture.Optional);
+
+        Assert.IsType<HttpRequestException>(await Record.ExceptionAsync(() => http.GetAsync("/v1/usage")));
     }
 
     [Fact]
