@@ -6,9 +6,10 @@ using System.Text.RegularExpressions;
 namespace ChatTts.Edge.LoadTests.Environment;
 
 /// <summary>
-/// A process the run starts and owns (the proxy, <c>redis-server</c>): ready once it writes a line that matches a
-/// pattern; its output is kept (the latest lines only) for a failed run. The process tree is killed on dispose and,
-/// as a last resort, when this process exits, so a run never leaves one behind.
+/// A process the run starts and owns (the proxy, <c>redis-server</c>): ready once it has written as many lines that
+/// match a pattern as asked for (e.g. one <c>Now listening on</c> per endpoint); its output is kept (the latest lines
+/// only) for a failed run. The process tree is killed on dispose and, as a last resort, when this process exits, so a
+/// run never leaves one behind.
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
@@ -19,32 +20,37 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly Regex _readyLine;
     private readonly TimeProvider _time;
     private readonly OutputTail _output;
-    private readonly TaskCompletionSource<Match> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _readyLineCount;
+    private readonly List<Match> _readyLines = [];
+    private readonly TaskCompletionSource<IReadOnlyList<Match>> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
-    private ChildProcess(string name, ProcessStartInfo start, Regex readyLine, TimeProvider time, int keptLines)
+    private ChildProcess(string name, ProcessStartInfo start, Regex readyLine, int readyLineCount, TimeProvider time, int keptLines)
     {
         _name = name;
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _readyLine = readyLine;
+        _readyLineCount = readyLineCount;
         _time = time;
         _output = new OutputTail(name, keptLines);
     }
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <paramref name="start"/> (its output redirected here) and waits for its first line that matches
-    /// <paramref name="readyLine"/>; returns that match.</summary>
+    /// <summary>Starts <paramref name="start"/> (its output redirected here) and waits for its first
+    /// <paramref name="readyLineCount"/> lines that match <paramref name="readyLine"/>; returns those matches in order.</summary>
     /// <exception cref="EnvironmentException">It did not start, exited, or was not ready within <paramref name="startTimeout"/>;
     /// it is stopped again.</exception>
-    public static async Task<(ChildProcess Process, Match ReadyLine)> StartAsync(
-        string name, ProcessStartInfo start, Regex readyLine, TimeProvider time, TimeSpan startTimeout, int keptLines, CancellationToken cancellationToken)
+    public static async Task<(ChildProcess Process, IReadOnlyList<Match> ReadyLines)> StartAsync(
+        string name, ProcessStartInfo start, Regex readyLine, TimeProvider time, TimeSpan startTimeout, int keptLines, CancellationToken cancellationToken,
+        int readyLineCount = 1)
     {
         ArgumentNullException.ThrowIfNull(start);
+        ArgumentOutOfRangeException.ThrowIfLessThan(readyLineCount, 1);
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        var child = new ChildProcess(name, start, readyLine, time, keptLines);
+        var child = new ChildProcess(name, start, readyLine, readyLineCount, time, keptLines);
         child._process.OutputDataReceived += child.OnOutput;
         child._process.ErrorDataReceived += child.OnOutput;
         child._process.Exited += child.OnExited;
@@ -140,7 +146,14 @@ internal sealed class ChildProcess : IAsyncDisposable
         _output.Add(line);
         if (!_ready.Task.IsCompleted && _readyLine.Match(line) is { Success: true } match)
         {
-            _ready.TrySetResult(match);
+            lock (_readyLines) // stdout and stderr are read on two threads
+            {
+                _readyLines.Add(match);
+                if (_readyLines.Count == _readyLineCount)
+                {
+                    _ready.TrySetResult([.. _readyLines]);
+                }
+            }
         }
     }
 }

@@ -21,7 +21,11 @@ internal sealed class LocalEnvironment : IAsyncDisposable
 
     public IReadOnlyList<Backend> Backends => _backends;
 
+    /// <summary>The proxy's first plain-HTTP address.</summary>
     public Uri ProxyAddress => Proxy.Address;
+
+    /// <summary>Every address the proxy listens on (one per Kestrel endpoint).</summary>
+    public IReadOnlyList<Uri> ProxyAddresses => Proxy.Addresses;
 
     /// <summary>Whether the proxy process ended by itself (it should run until disposed).</summary>
     public bool ProxyExited => Proxy.HasExited;
@@ -42,7 +46,8 @@ internal sealed class LocalEnvironment : IAsyncDisposable
                 environment._backends.Add(new Backend(string.Create(CultureInfo.InvariantCulture, $"gpu{i}"), emulator));
             }
 
-            environment._proxy = await ProxyProcess.StartAsync(folder, environment.ProxyVariables(settings), time, ProxyStartTimeout, cancellationToken);
+            environment._proxy = await ProxyProcess.StartAsync(
+                folder, environment.ProxyVariables(settings), settings.ProxyEndpoints, time, ProxyStartTimeout, cancellationToken);
             return environment;
         }
         catch

@@ -1,4 +1,5 @@
 using ChatTts.Edge.LoadTests.Scenarios.Quotas;
+using ChatTts.Edge.LoadTests.Scenarios.Tls;
 using ChatTts.Edge.LoadTests.Scenarios.Utilisation;
 
 namespace ChatTts.Edge.LoadTests.Scenarios;
@@ -6,7 +7,7 @@ namespace ChatTts.Edge.LoadTests.Scenarios;
 /// <summary>Every scenario the runner knows, by name.</summary>
 internal static class ScenarioCatalog
 {
-    public static IReadOnlyList<IScenario> All { get; } = [new UtilisationScenario(), new QuotasScenario()];
+    public static IReadOnlyList<IScenario> All { get; } = [new UtilisationScenario(), new QuotasScenario(), new TlsScenario()];
 
     public static IScenario? Find(string name) =>
         All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -1,0 +1,60 @@
+using ChatTts.Edge.LoadTests.CommandLine;
+using ChatTts.Edge.LoadTests.Environment;
+
+namespace ChatTts.Edge.LoadTests.Scenarios.Tls;
+
+/// <summary>
+/// What mutual TLS costs the time to first audio: one proxy process with a plain and an mTLS endpoint (a throw-away
+/// PKI), backends that answer at once, and one client that streams, one at a time, over plain HTTP, over mTLS with a
+/// full handshake per stream, over mTLS resuming the TLS session per stream, and over one kept-alive mTLS
+/// connection. Figures, not targets: the only threshold is that no stream fails.
+/// </summary>
+internal sealed class TlsScenario : IScenario
+{
+    public string Name => "tls";
+
+    public string Summary => "cost of mutual TLS in time to first audio: plain vs mTLS with a full handshake, a resumed session or a kept-alive " +
+        "connection per stream, one stream at a time; no failures";
+
+    public IReadOnlyList<OptionHelp> Options => TlsSettings.Options;
+
+    public RunDefaults Defaults => RunDefaults.Standard;
+
+    public async Task<ScenarioResult> RunAsync(CommandLineArguments arguments, ScenarioContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(context);
+        var settings = TlsSettings.Read(arguments);
+        arguments.ThrowIfUnread();
+
+        await context.Output.WriteLineAsync(
+            $"tls: creating a throw-away PKI, starting {settings.Backends} emulated GPUs and the proxy (a plain and an mTLS endpoint); " +
+            $"{settings.WarmupStreams} warm-up and {settings.Streams} measured rounds of one stream per mode ({string.Join(", ", TlsModes.All.Select(m => m.Name()))}) …");
+        using var pki = ThrowawayPki.Create(context.Time);
+        await using var environment = await LocalEnvironment.StartAsync(settings.Environment(pki), context.Time, cancellationToken);
+        try
+        {
+            var figures = await TlsMeasurement.RunAsync(environment, pki, settings, context, cancellationToken);
+            var result = TlsReport.Judge(figures);
+            var report = TlsReport.Build(figures, settings, context, result);
+
+            Directory.CreateDirectory(context.Run.OutputDirectory);
+            var path = Path.GetFullPath(Path.Combine(context.Run.OutputDirectory, "report.md"));
+            await File.WriteAllTextAsync(path, report.ToMarkdown(), CancellationToken.None);
+            await context.Output.WriteLineAsync();
+            await context.Output.WriteAsync(report.ToPlainText());
+            await context.Output.WriteLineAsync($"{System.Environment.NewLine}report: {path}");
+            if (!result.Passed)
+            {
+                await environment.WriteProxyOutputAsync(context.Error);
+            }
+
+            return result;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await environment.WriteProxyOutputAsync(context.Error);
+            throw;
+        }
+    }
+}
