@@ -64,6 +64,34 @@ public sealed class BackendMutualTlsTests : IDisposable
         Assert.Equal(0, backend.RequestCount);
     }
 
+    [Fact]
+    public async Task ProxyCertificateFilesReplaced_NextConnectionPresentsTheNewCertificate()
+    {
+        await using var backend = await EmulatorInstance.StartAsync(HttpsBackend());
+        var wrong = _pki.Client("proxy-old", "chattts-edge", otherCa: true); // the GPU does not accept this one
+        var right = _pki.Client("proxy-new", "chattts-edge");
+        var path = Path.Combine(_pki.Folder, "proxy.pem");
+        var keyPath = Path.Combine(_pki.Folder, "proxy.key");
+        File.Copy(wrong.Path, path);
+        File.Copy(wrong.KeyPath, keyPath);
+        var settings = Settings(new CertificateFiles(path, keyPath, wrong.Certificate), _pki.CaPath);
+        settings["ReverseProxy:Clusters:chattts:HealthCheck:Active:Enabled"] = "false";
+        await using var edge = EdgeApp.Start(backend, settings);
+        using var client = edge.CreateRealClient();
+
+        using (var refused = await client.GetAsync("/v1/tts/stream?text=hello"))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+        }
+
+        File.Copy(right.KeyPath, keyPath, overwrite: true);
+        File.Copy(right.Path, path, overwrite: true);
+        var stream = await SseCapture.GetAsync(client, "/v1/tts/stream?text=hello");
+
+        Assert.Equal("done", stream.EventTypes.Last());
+        Assert.Equal(1, backend.RequestCount);
+    }
+
     private EmulatorOptions HttpsBackend() => new()
     {
         Dialect = "chattts-openai",
