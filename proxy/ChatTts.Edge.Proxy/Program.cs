@@ -19,6 +19,7 @@ app.MapEdgeBackends();
 app.MapTtsStreaming();
 app.MapQuotaEndpoints();
 app.MapBackendStatus();
+app.MapHealthEndpoints();
 
 app.Run();
 

@@ -5,12 +5,16 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 internal static class ObservabilityServiceCollectionExtensions
 {
-    /// <summary>Registers the per-backend statistics and the guard of <c>/admin/*</c> (section <c>Edge:Admin</c>).</summary>
+    /// <summary>Registers the per-backend statistics, the guard of <c>/admin/*</c> (section <c>Edge:Admin</c>) and the readiness checks.</summary>
     public static IServiceCollection AddEdgeObservability(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName));
         services.TryAddSingleton<BackendStatistics>();
         services.TryAddSingleton<AdminGuard>();
+        services.AddHealthChecks()
+            .AddCheck<BackendsReadyCheck>("backends", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<QuotaStoreReadyCheck>("quota-store", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<CertificatesReadyCheck>("certificates", tags: [HealthEndpoints.ReadyTag]);
         return services;
     }
 }

@@ -38,6 +38,9 @@ internal sealed class RedisQuotaStore : IQuotaStore, IDisposable
     /// <summary>Completes once the first connection attempt has succeeded or failed (it goes on in the background).</summary>
     public Task ConnectAsync() => _connection;
 
+    /// <summary>True while the connection to Redis is up.</summary>
+    public bool IsConnected => _connection.IsCompletedSuccessfully && _connection.Result.IsConnected;
+
     public async Task<QuotaDecision> AcquireAsync(QuotaCharge charge, CancellationToken cancellationToken)
     {
         var plan = charge.Caller.Plan;
