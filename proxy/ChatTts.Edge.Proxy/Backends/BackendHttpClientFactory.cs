@@ -25,7 +25,7 @@ internal sealed partial class BackendHttpClientFactory : ForwarderHttpClientFact
         var tls = options.Value;
         if (tls.ClientCertificate is { Path: { Length: > 0 } path, KeyPath: { Length: > 0 } keyPath })
         {
-            _clientCertificate = new PemFile<X509Certificate2>(path, certificatePath => X509Certificate2.CreateFromPemFile(certificatePath, keyPath));
+            _clientCertificate = new PemFile<X509Certificate2>(path, certificatePath => X509Certificate2.CreateFromPemFile(certificatePath, keyPath), keyPath);
         }
 
         if (tls.TrustedCaPath is { Length: > 0 } trusted)

@@ -3,14 +3,16 @@ using System.Security.Cryptography.X509Certificates;
 namespace ChatTts.Edge.Security;
 
 /// <summary>
-/// A PEM file read again whenever it changes on disk (its length or write time), so replacing a CA bundle or a
-/// certificate takes effect for the next TLS handshake without a restart. Thread-safe.
+/// A PEM file (and, for a certificate, its key file) loaded again whenever its contents change on disk, so
+/// replacing a CA bundle or a certificate takes effect for the next TLS handshake without a restart. The files
+/// are small and read at each use: write times and sizes alone miss a copy that keeps both. Thread-safe.
 /// </summary>
-internal sealed class PemFile<T>(string path, Func<string, T> load)
+internal sealed class PemFile<T>(string path, Func<string, T> load, string? companionPath = null)
     where T : class
 {
     private readonly Lock _lock = new();
-    private (DateTime WrittenAt, long Length, T Value)? _loaded;
+    private byte[]? _contents;
+    private T? _value;
 
     public string Path { get; } = path;
 
@@ -18,15 +20,16 @@ internal sealed class PemFile<T>(string path, Func<string, T> load)
     {
         get
         {
-            var file = new FileInfo(Path);
+            var contents = Read();
             lock (_lock)
             {
-                if (_loaded is not { } loaded || loaded.WrittenAt != file.LastWriteTimeUtc || loaded.Length != file.Length)
+                if (_value is null || _contents is null || !contents.AsSpan().SequenceEqual(_contents))
                 {
-                    _loaded = (file.LastWriteTimeUtc, file.Length, load(Path));
+                    _value = load(Path);
+                    _contents = contents;
                 }
 
-                return _loaded.Value.Value;
+                return _value;
             }
         }
     }
@@ -38,4 +41,8 @@ internal sealed class PemFile<T>(string path, Func<string, T> load)
         bundle.ImportFromPemFile(path);
         return bundle.Count > 0 ? bundle : throw new InvalidOperationException($"{path} holds no PEM certificate.");
     }
+
+    private byte[] Read() => companionPath is null
+        ? File.ReadAllBytes(Path)
+        : [.. File.ReadAllBytes(Path), .. File.ReadAllBytes(companionPath)];
 }
