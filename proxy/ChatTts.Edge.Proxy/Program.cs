@@ -1,3 +1,8 @@
+using ChatTts.Edge.Backends;
+
+// A bad configuration stops the start with every mistake listed, exit code 1 and no stack trace.
+AppDomain.CurrentDomain.UnhandledException += EdgeConfigurationException.ReportAndExit;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services

@@ -68,7 +68,7 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
 
         if (problems.Count > 0)
         {
-            throw new InvalidOperationException("Invalid ChatTTS backend configuration:" + Environment.NewLine + string.Join(Environment.NewLine, problems));
+            throw new EdgeConfigurationException(problems);
         }
 
         return ValueTask.FromResult(cluster with
@@ -100,6 +100,6 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
     /// </summary>
     public ValueTask<RouteConfig> ConfigureRouteAsync(RouteConfig route, ClusterConfig? cluster, CancellationToken cancel) =>
         string.Equals(route.ClusterId, BackendMetadata.ClusterId, StringComparison.OrdinalIgnoreCase)
-            ? throw new InvalidOperationException($"ReverseProxy:Routes:{route.RouteId} points at the '{BackendMetadata.ClusterId}' cluster; syntheses reach it only through /v1/tts/stream, which enforces MaxConcurrency.")
+            ? throw new EdgeConfigurationException($"ReverseProxy:Routes:{route.RouteId} points at the '{BackendMetadata.ClusterId}' cluster; syntheses reach it only through /v1/tts/stream, which enforces MaxConcurrency.")
             : ValueTask.FromResult(route);
 }

@@ -2,6 +2,7 @@ using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Dialects;
 using ChatTts.Edge.Backends.Health;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 
@@ -47,9 +48,38 @@ internal static class BackendsServiceCollectionExtensions
     /// Loads the backend configuration (failing start-up when it is invalid) and starts YARP's health checks.
     /// The edge declares no YARP routes: syntheses are sent by the streaming endpoint, not forwarded.
     /// </summary>
+    /// <remarks>
+    /// Every option validated at start-up is checked here too, before YARP loads the backends, so that one start
+    /// reports every mistake at once (YARP would otherwise stop at its own) in an <see cref="EdgeConfigurationException"/>.
+    /// </remarks>
     public static IEndpointRouteBuilder MapEdgeBackends(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapReverseProxy();
-        return endpoints;
+        var problems = new List<string>();
+        try
+        {
+            endpoints.ServiceProvider.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or AggregateException)
+        {
+            problems.AddRange(Failures(ex));
+        }
+
+        try
+        {
+            endpoints.MapReverseProxy();
+        }
+        catch (Exception ex) when (EdgeConfigurationException.Find(ex) is { } backends)
+        {
+            problems.InsertRange(0, backends.Problems);
+        }
+
+        return problems.Count == 0 ? endpoints : throw new EdgeConfigurationException(problems);
     }
+
+    private static IEnumerable<string> Failures(Exception exception) => exception switch
+    {
+        OptionsValidationException options => options.Failures,
+        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Failures),
+        _ => [exception.Message],
+    };
 }

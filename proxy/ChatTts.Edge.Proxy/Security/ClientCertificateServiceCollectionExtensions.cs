@@ -18,8 +18,10 @@ internal static class ClientCertificateServiceCollectionExtensions
             .Bind(configuration.GetSection(ClientCertificateOptions.SectionName))
             .Validate(o => o.TrustedCaPath is not { Length: > 0 } path || File.Exists(path),
                 $"{ClientCertificateOptions.SectionName}:TrustedCaPath names a file that does not exist.")
-            .Validate<IOptions<ChatTts.Edge.Quotas.QuotaOptions>>(
-                (certificates, quotas) => certificates.TrustedCaPath is not { Length: > 0 } || quotas.Value.Plans.ContainsKey(certificates.Plan),
+            // Read from configuration, not from the quota options, whose own mistakes are reported on their own.
+            .Validate(
+                certificates => certificates.TrustedCaPath is not { Length: > 0 }
+                    || configuration.GetSection(ChatTts.Edge.Quotas.QuotaOptions.SectionName).GetSection("Plans").GetSection(certificates.Plan).Exists(),
                 $"{ClientCertificateOptions.SectionName}:Plan must name a plan of Edge:Quotas:Plans (certificate holders are charged to it).")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);

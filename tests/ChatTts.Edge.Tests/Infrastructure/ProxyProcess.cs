@@ -32,20 +32,29 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs the proxy expecting it to stop by itself (a refused configuration); returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(IDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(StartInfo(environment)) ?? throw new InvalidOperationException("dotnet did not start");
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            return (process.ExitCode, await output + await errors);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     public static async Task<ProxyProcess> StartAsync(IDictionary<string, string> environment, CancellationToken cancellationToken)
     {
-        var folder = OutputFolder();
-        var start = new ProcessStartInfo("dotnet", ["ChatTts.Edge.Proxy.dll", "--urls", "http://127.0.0.1:0"])
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
+        var start = StartInfo(environment);
         var proxy = new ProxyProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
         var addresses = new List<Uri>();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -122,6 +131,22 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static ProcessStartInfo StartInfo(IDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", ["ChatTts.Edge.Proxy.dll", "--urls", "http://127.0.0.1:0"])
+        {
+            WorkingDirectory = OutputFolder(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return start;
     }
 
     /// <summary>The proxy's own output folder, built in the same configuration as these tests.</summary>

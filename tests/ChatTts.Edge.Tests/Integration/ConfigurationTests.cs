@@ -23,6 +23,29 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Process_ThreeDistinctMistakes_ListsAllThreeAndExitsWithOne()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var (exitCode, output) = await ProxyProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["ReverseProxy__Clusters__chattts__Destinations__gpu1__Address"] = "http://gpu1:9700/",
+            ["ReverseProxy__Clusters__chattts__Destinations__gpu1__Metadata__Dialect"] = "grpc",
+            ["Edge__Quotas__Keys__bob__Sha256"] = new string('0', 64),
+            ["Edge__Quotas__Keys__bob__Plan"] = "gold",
+            ["Edge__ClientCertificates__TrustedCaPath"] = "/nonexistent/ca.pem",
+        }, timeout.Token);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("The configuration has 3 problem(s)", output, StringComparison.Ordinal);
+        Assert.Contains("ReverseProxy:Clusters:chattts:Destinations:gpu1:Metadata:Dialect is 'grpc'", output, StringComparison.Ordinal);
+        Assert.Contains("Edge:Quotas:Keys:bob:Plan is 'gold'", output, StringComparison.Ordinal);
+        Assert.Contains("Edge:ClientCertificates:TrustedCaPath names a file that does not exist", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
     public void Start_YarpRouteToTheChatTtsCluster_FailsBecauseItWouldBypassTheQueue()
     {
         var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start([], new Dictionary<string, string?>
