@@ -28,9 +28,10 @@ internal sealed partial class TtsStreamer(
     IOptionsMonitor<AdmissionOptions> admissionOptions,
     ILogger<TtsStreamer> logger)
 {
-    /// <returns>True when any audio reached the client (its characters are then spent).</returns>
-    public async Task<bool> StreamAsync(HttpContext context, SpeechRequest request)
+    /// <returns>How the stream ended; its <see cref="StreamOutcome.AudioSent"/> says whether the characters are spent.</returns>
+    public async Task<StreamOutcome> StreamAsync(HttpContext context, SpeechRequest request)
     {
+        var result = "done";
         var aborted = context.RequestAborted;
         using var session = new TtsStreamSession(context, time);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(aborted, drain.Expired);
@@ -43,23 +44,23 @@ internal sealed partial class TtsStreamer(
             await StopAsync(keepAliveStop, keepAlive);
             var summary = new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, synthesis.Backend!);
             await session.WriteDoneAsync(summary, aborted);
-            Log.StreamCompleted(logger, session.RequestId, synthesis.Backend!, chunks, summary.TimeToFirstAudio.TotalMilliseconds, PcmFormat.ToMilliseconds(summary.Samples));
         }
         catch (Exception ex) when (IsClientGone(ex, aborted))
         {
+            result = "client_gone";
             Log.ClientGone(logger, session.RequestId, synthesis.Backend ?? "-", session.NextSeq);
         }
         catch (Exception ex)
         {
             await StopAsync(keepAliveStop, keepAlive);
-            await FailAsync(context, session, synthesis.Backend, ex);
+            result = await FailAsync(context, session, synthesis.Backend, ex);
         }
         finally
         {
             await StopAsync(keepAliveStop, keepAlive);
         }
 
-        return session.NextSeq > 0;
+        return new StreamOutcome(result, synthesis.Backend, synthesis.Tried.Count, session.NextSeq, session.TimeToFirstAudio, PcmFormat.ToMilliseconds(session.SamplesSent));
     }
 
     /// <summary>One attempt: a slot from the admission queue, then the synthesis on that backend.</summary>
@@ -114,7 +115,8 @@ internal sealed partial class TtsStreamer(
     }
 
     /// <summary>Tells the client what went wrong: an <c>error</c> event once the stream is open, a problem before.</summary>
-    private async Task FailAsync(HttpContext context, TtsStreamSession session, string? backend, Exception exception)
+    /// <returns>The outcome for the log: <c>error:&lt;code&gt;</c>, <c>http_&lt;status&gt;</c> or <c>client_gone</c>.</returns>
+    private async Task<string> FailAsync(HttpContext context, TtsStreamSession session, string? backend, Exception exception)
     {
         var aborted = context.RequestAborted;
         StreamError error;
@@ -148,15 +150,16 @@ internal sealed partial class TtsStreamer(
             if (session.IsOpen)
             {
                 await session.WriteErrorAsync(error, aborted);
+                return "error:" + error.Code;
             }
-            else
-            {
-                await problem.ExecuteAsync(context);
-            }
+
+            await problem.ExecuteAsync(context);
+            return "http_" + context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (Exception ex) when (IsClientGone(ex, aborted))
         {
             Log.ClientGone(logger, session.RequestId, backend ?? "-", session.NextSeq);
+            return "client_gone";
         }
     }
 
@@ -302,10 +305,7 @@ internal sealed partial class TtsStreamer(
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Stream {RequestId} done on {Backend}: {Chunks} chunks, first audio after {TtfaMs:F0} ms, {AudioMs:F0} ms of audio")]
-        public static partial void StreamCompleted(ILogger logger, string requestId, string backend, long chunks, double ttfaMs, double audioMs);
-
-        [LoggerMessage(2, LogLevel.Information, "Stream {RequestId} on {Backend}: the client went away after {Chunks} chunks")]
+        [LoggerMessage(2, LogLevel.Debug, "Stream {RequestId} on {Backend}: the client went away after {Chunks} chunks")]
         public static partial void ClientGone(ILogger logger, string requestId, string backend, long chunks);
 
         [LoggerMessage(3, LogLevel.Warning, "Stream {RequestId} on {Backend} failed ({Kind}, stream open: {Open}): {Reason}")]
@@ -329,6 +329,13 @@ internal sealed partial class TtsStreamer(
         [LoggerMessage(9, LogLevel.Warning, "Stream {RequestId} on {Backend} ended by the drain timeout after {Chunks} chunks")]
         public static partial void DrainEnded(ILogger logger, string requestId, string backend, long chunks);
     }
+}
+
+/// <summary>How a stream ended, for the caller's quota and the completion log line.</summary>
+/// <param name="Result"><c>done</c>, <c>error:&lt;code&gt;</c>, <c>http_&lt;status&gt;</c> or <c>client_gone</c>.</param>
+internal sealed record StreamOutcome(string Result, string? Backend, int Attempts, long Chunks, TimeSpan? TimeToFirstAudio, double AudioMs)
+{
+    public bool AudioSent => Chunks > 0;
 }
 
 /// <summary>The admission queue gave a request no backend.</summary>

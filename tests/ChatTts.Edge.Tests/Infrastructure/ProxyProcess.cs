@@ -70,11 +70,11 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
                 proxy._output.Add(e.Data);
             }
 
-            if (ListeningLine().Match(e.Data) is { Success: true } match)
+            if (ListeningLine().Match(e.Data) is { Success: true } match && Uri.TryCreate(match.Groups[1].Value, UriKind.Absolute, out var address))
             {
                 lock (addresses)
                 {
-                    addresses.Add(new Uri(match.Groups[1].Value));
+                    addresses.Add(address);
                 }
             }
             else if (e.Data.Contains("Application started", StringComparison.Ordinal))
@@ -164,6 +164,6 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
         return File.Exists(Path.Combine(folder, "ChatTts.Edge.Proxy.dll")) ? folder : throw new FileNotFoundException($"The proxy is not built in {folder}.");
     }
 
-    [GeneratedRegex(@"Now listening on: (https?://\S+)")]
+    [GeneratedRegex(@"Now listening on: (https?://[^\s""]+)")]
     private static partial Regex ListeningLine();
 }
