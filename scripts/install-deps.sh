@@ -3,6 +3,7 @@
 #   espeak-ng                 real speech in the ChatTTS emulator (otherwise a synthetic voice)
 #   chromium, chromium-driver  the playground's real-browser test
 #   redis-server              the quota store's integration tests (each test starts its own on a free port)
+#   prometheus                promtool checks /metrics; a real Prometheus scrapes the edge in a test
 #   docker-compose            validates compose/docker-compose.yml offline (v1; no container engine needed)
 set -euo pipefail
 
@@ -11,6 +12,7 @@ command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 [ -x /usr/bin/chromedriver ] || packages+=(chromium-driver)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 [ -x /usr/bin/docker-compose ] || packages+=(docker-compose)
 [ ${#packages[@]} -eq 0 ] && exit 0
 

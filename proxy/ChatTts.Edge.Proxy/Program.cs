@@ -25,6 +25,7 @@ app.MapTtsStreaming();
 app.MapQuotaEndpoints();
 app.MapBackendStatus();
 app.MapHealthEndpoints();
+app.MapMetrics();
 
 app.Run();
 

@@ -11,6 +11,14 @@ internal static class ObservabilityServiceCollectionExtensions
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName));
         services.TryAddSingleton<BackendStatistics>();
         services.TryAddSingleton<AdminGuard>();
+        services.AddMetrics();
+        services.TryAddSingleton<EdgeMetrics>();
+        services.TryAddSingleton<PrometheusCollector>();
+        services.AddOptions<TelemetryOptions>()
+            .Bind(configuration.GetSection(TelemetryOptions.SectionName))
+            .Validate(o => o.ExportInterval >= TimeSpan.FromMilliseconds(100), $"{TelemetryOptions.SectionName}:ExportInterval must be at least 100 ms.")
+            .ValidateOnStart();
+        services.AddHostedService<OtlpMetricsExport>();
         services.AddHealthChecks()
             .AddCheck<BackendsReadyCheck>("backends", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<QuotaStoreReadyCheck>("quota-store", tags: [HealthEndpoints.ReadyTag])

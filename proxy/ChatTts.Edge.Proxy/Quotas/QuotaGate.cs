@@ -13,6 +13,7 @@ internal sealed partial class QuotaGate(
     IOptionsMonitor<QuotaOptions> options,
     IQuotaStore store,
     MemoryQuotaStore fallback,
+    ChatTts.Edge.Observability.EdgeMetrics metrics,
     TimeProvider time,
     ILogger<QuotaGate> logger)
 {
@@ -36,6 +37,7 @@ internal sealed partial class QuotaGate(
 
         // Standard Server-Timing: what the quota check cost this request (browsers' dev tools and load tests read it).
         context.Response.Headers.Append("Server-Timing", string.Create(CultureInfo.InvariantCulture, $"quota;dur={time.GetElapsedTime(started).TotalMilliseconds:0.###}"));
+        metrics.QuotaDecided(decision is null ? "unavailable" : decision.Allowed ? "allowed" : QuotaProblems.Name(decision.Refused));
         if (decision is null)
         {
             context.Response.Headers.RetryAfter = "1";

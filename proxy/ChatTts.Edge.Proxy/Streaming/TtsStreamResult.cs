@@ -1,3 +1,4 @@
+using ChatTts.Edge.Observability;
 using ChatTts.Edge.Quotas;
 
 namespace ChatTts.Edge.Streaming;
@@ -16,12 +17,15 @@ internal sealed partial class TtsStreamResult(SpeechRequest request) : IResult
         var services = httpContext.RequestServices;
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILogger<TtsStreamResult>>();
+        var metrics = services.GetRequiredService<EdgeMetrics>();
         var started = time.GetTimestamp();
+        metrics.StreamStarted();
         var caller = CallerContext.Get(httpContext);
         var admission = await services.GetRequiredService<QuotaGate>().AdmitAsync(httpContext, caller, Request.Characters);
         if (admission.Ticket is not { } ticket)
         {
             await admission.Problem!.ExecuteAsync(httpContext);
+            metrics.StreamEnded($"http_{httpContext.Response.StatusCode}", time.GetElapsedTime(started), null, 0, Request.Characters);
             Log.Completed(logger, httpContext.TraceIdentifier, caller.KeyId, $"http_{httpContext.Response.StatusCode}", "-", 0, null, time.GetElapsedTime(started).TotalMilliseconds, 0, 0, Request.Characters);
             return;
         }
@@ -36,6 +40,7 @@ internal sealed partial class TtsStreamResult(SpeechRequest request) : IResult
             finally
             {
                 await ticket.CompleteAsync(outcome?.AudioSent ?? false);
+                metrics.StreamEnded(outcome?.Result ?? "internal_error", time.GetElapsedTime(started), outcome?.TimeToFirstAudio, (outcome?.AudioMs ?? 0) / 1000, Request.Characters);
                 if (outcome is { } o)
                 {
                     Log.Completed(logger, httpContext.TraceIdentifier, caller.KeyId, o.Result, o.Backend ?? "-", o.Attempts,

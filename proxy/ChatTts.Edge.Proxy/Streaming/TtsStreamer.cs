@@ -22,6 +22,7 @@ internal sealed partial class TtsStreamer(
     SynthesisRetry retry,
     BackendFailuresPolicy health,
     BackendStatistics statistics,
+    EdgeMetrics metrics,
     ShutdownDrain drain,
     TimeProvider time,
     IOptionsMonitor<StreamingOptions> options,
@@ -67,7 +68,13 @@ internal sealed partial class TtsStreamer(
     private async ValueTask<long> AttemptAsync(Synthesis synthesis, CancellationToken cancellationToken)
     {
         var request = new AdmissionRequest(synthesis.Context, synthesis.Tried, IsRetry: synthesis.Tried.Count > 0, synthesis.TimeLeft);
+        var waitStarted = time.GetTimestamp();
         var admitted = await admission.AdmitAsync(request, synthesis.Session, cancellationToken);
+        if (admitted.Lease is not null)
+        {
+            metrics.QueueWaited(time.GetElapsedTime(waitStarted));
+        }
+
         if (admitted.Lease is not { } lease)
         {
             if (synthesis.LastFailure is { } failure)
@@ -95,6 +102,7 @@ internal sealed partial class TtsStreamer(
             catch (BackendException failure)
             {
                 counters.Failed();
+                metrics.BackendFailed(lease.DestinationId, failure.Kind);
                 health.Failed(lease.Cluster, lease.Destination, failure);
                 synthesis.LastFailure = ExceptionDispatchInfo.Capture(failure);
                 Log.AttemptFailed(logger, synthesis.Session.RequestId, lease.DestinationId, failure.Kind, failure.Message);
@@ -266,6 +274,7 @@ internal sealed partial class TtsStreamer(
 
     private void Retrying(Synthesis synthesis, TimeSpan delay)
     {
+        metrics.Retried();
         if (synthesis.Backend is { } backend)
         {
             statistics.For(backend).Retried();

@@ -51,10 +51,21 @@ public sealed class StreamLogTests
                 continue;
             }
 
-            var json = JsonDocument.Parse(text).RootElement;
-            if (json.GetProperty("Category").GetString() == "ChatTts.Edge.Streaming.TtsStreamResult" && json.GetProperty("EventId").GetInt32() == 1)
+            JsonElement json;
+            try
             {
-                yield return json.Clone();
+                json = JsonDocument.Parse(text).RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                continue; // not a log entry (the console may interleave other output)
+            }
+
+            if (json.TryGetProperty("Category", out var category) && category.GetString() == "ChatTts.Edge.Streaming.TtsStreamResult"
+                && json.TryGetProperty("EventId", out var eventId) && eventId.GetInt32() == 1
+                && json.TryGetProperty("State", out var state) && state.TryGetProperty("RequestId", out _))
+            {
+                yield return json;
             }
         }
     }
