@@ -35,6 +35,11 @@ internal static class BackendsServiceCollectionExtensions
                 $"{BackendTlsOptions.SectionName}:ClientCertificate needs both Path and KeyPath, or neither.")
             .Validate(o => new[] { o.ClientCertificate.Path, o.ClientCertificate.KeyPath, o.TrustedCaPath }.All(p => p is not { Length: > 0 } || File.Exists(p)),
                 $"{BackendTlsOptions.SectionName}: a certificate, key or CA file named there does not exist.")
+            .Validate(o => o.TrustedCaPath is not { Length: > 0 } ca || !File.Exists(ca) || ChatTts.Edge.Security.PemFile<object>.Loads(ca, p => ChatTts.Edge.Security.PemFile<object>.LoadBundle(p)),
+                $"{BackendTlsOptions.SectionName}:TrustedCaPath cannot be read as a PEM bundle of certificates.")
+            .Validate(o => o.ClientCertificate is not { Path: { Length: > 0 } path, KeyPath: { Length: > 0 } key } || !File.Exists(path) || !File.Exists(key)
+                    || ChatTts.Edge.Security.PemFile<object>.Loads(path, p => System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(p, key).Dispose()),
+                $"{BackendTlsOptions.SectionName}:ClientCertificate cannot be read as a PEM certificate with its private key.")
             .ValidateOnStart();
 
         services.AddReverseProxy()
@@ -72,8 +77,12 @@ internal static class BackendsServiceCollectionExtensions
         {
             problems.InsertRange(0, backends.Problems);
         }
+        catch (Exception ex) when (ex is OptionsValidationException && problems.Count > 0)
+        {
+            // YARP's client factory read options whose mistakes are listed already.
+        }
 
-        return problems.Count == 0 ? endpoints : throw new EdgeConfigurationException(problems);
+        return problems.Count == 0 ? endpoints : throw new EdgeConfigurationException([.. problems.Distinct(StringComparer.Ordinal)]);
     }
 
     private static IEnumerable<string> Failures(Exception exception) => exception switch

@@ -18,6 +18,8 @@ internal static class ClientCertificateServiceCollectionExtensions
             .Bind(configuration.GetSection(ClientCertificateOptions.SectionName))
             .Validate(o => o.TrustedCaPath is not { Length: > 0 } path || File.Exists(path),
                 $"{ClientCertificateOptions.SectionName}:TrustedCaPath names a file that does not exist.")
+            .Validate(o => o.TrustedCaPath is not { Length: > 0 } path || !File.Exists(path) || PemFile<object>.Loads(path, p => PemFile<object>.LoadBundle(p)),
+                $"{ClientCertificateOptions.SectionName}:TrustedCaPath cannot be read as a PEM bundle of certificates.")
             // Read from configuration, not from the quota options, whose own mistakes are reported on their own.
             .Validate(
                 certificates => certificates.TrustedCaPath is not { Length: > 0 }

@@ -42,6 +42,20 @@ internal sealed class PemFile<T>(string path, Func<string, T> load, string? comp
         return bundle.Count > 0 ? bundle : throw new InvalidOperationException($"{path} holds no PEM certificate.");
     }
 
+    /// <summary>True when <paramref name="load"/> reads the file without an error (start-up validation).</summary>
+    public static bool Loads(string path, Action<string> load)
+    {
+        try
+        {
+            load(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
     private byte[] Read() => companionPath is null
         ? File.ReadAllBytes(Path)
         : [.. File.ReadAllBytes(Path), .. File.ReadAllBytes(companionPath)];

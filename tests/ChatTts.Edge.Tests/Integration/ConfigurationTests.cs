@@ -46,6 +46,32 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Start_UnreadableCertificateFiles_FailNamingEach()
+    {
+        var garbage = Path.GetTempFileName();
+        File.WriteAllText(garbage, "not a certificate");
+        try
+        {
+            var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start([], new Dictionary<string, string?>
+            {
+                ["Edge:ClientCertificates:TrustedCaPath"] = garbage,
+                ["Edge:Backends:TrustedCaPath"] = garbage,
+                ["Edge:Backends:ClientCertificate:Path"] = garbage,
+                ["Edge:Backends:ClientCertificate:KeyPath"] = garbage,
+            }));
+
+            var message = Flatten(failure);
+            Assert.Contains("Edge:ClientCertificates:TrustedCaPath cannot be read as a PEM bundle", message);
+            Assert.Contains("Edge:Backends:TrustedCaPath cannot be read as a PEM bundle", message);
+            Assert.Contains("Edge:Backends:ClientCertificate cannot be read as a PEM certificate with its private key", message);
+        }
+        finally
+        {
+            File.Delete(garbage);
+        }
+    }
+
+    [Fact]
     public void Start_YarpRouteToTheChatTtsCluster_FailsBecauseItWouldBypassTheQueue()
     {
         var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start([], new Dictionary<string, string?>

@@ -25,7 +25,8 @@ public sealed class StreamLogTests
         JsonElement? line = null;
         while (line is null)
         {
-            line = Completions(proxy.Output).FirstOrDefault(l => l.GetProperty("State").GetProperty("RequestId").GetString() == requestId);
+            line = Completions(proxy.Output).Where(l => l.GetProperty("State").GetProperty("RequestId").GetString() == requestId)
+                .Select(l => (JsonElement?)l).FirstOrDefault(); // null, not default(JsonElement), while not yet written
             if (line is null)
             {
                 await Task.Delay(50, timeout.Token); // the console logger writes in the background
