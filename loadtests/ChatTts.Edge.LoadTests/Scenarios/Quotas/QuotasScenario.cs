@@ -52,12 +52,7 @@ internal sealed class QuotasScenario : IScenario
         var result = QuotasReport.Judge(all, settings);
         var report = QuotasReport.Build(all, settings, context, result);
 
-        Directory.CreateDirectory(context.Run.OutputDirectory);
-        var path = Path.GetFullPath(Path.Combine(context.Run.OutputDirectory, "report.md"));
-        await File.WriteAllTextAsync(path, report.ToMarkdown(), CancellationToken.None);
-        await context.Output.WriteLineAsync();
-        await context.Output.WriteAsync(report.ToPlainText());
-        await context.Output.WriteLineAsync($"{System.Environment.NewLine}report: {path}");
+        await context.PublishAsync(report);
         if (!result.Passed)
         {
             foreach (var run in runs.Where(r => r.ProxyOutput.Length > 0))

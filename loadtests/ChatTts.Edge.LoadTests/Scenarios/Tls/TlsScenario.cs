@@ -38,12 +38,7 @@ internal sealed class TlsScenario : IScenario
             var result = TlsReport.Judge(figures);
             var report = TlsReport.Build(figures, settings, context, result);
 
-            Directory.CreateDirectory(context.Run.OutputDirectory);
-            var path = Path.GetFullPath(Path.Combine(context.Run.OutputDirectory, "report.md"));
-            await File.WriteAllTextAsync(path, report.ToMarkdown(), CancellationToken.None);
-            await context.Output.WriteLineAsync();
-            await context.Output.WriteAsync(report.ToPlainText());
-            await context.Output.WriteLineAsync($"{System.Environment.NewLine}report: {path}");
+            await context.PublishAsync(report);
             if (!result.Passed)
             {
                 await environment.WriteProxyOutputAsync(context.Error);
