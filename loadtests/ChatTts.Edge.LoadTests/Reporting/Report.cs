@@ -21,6 +21,33 @@ internal sealed class Report(string title)
         return this;
     }
 
+    /// <summary>A "Failures" table, most frequent reason first; nothing when no stream failed.</summary>
+    public Report AddFailures(IEnumerable<(string Reason, int Streams)> failures, string reasonHeading = "failure")
+    {
+        var rows = failures.OrderByDescending(f => f.Streams).ToList();
+        if (rows.Count == 0)
+        {
+            return this;
+        }
+
+        var table = new TextTable(reasonHeading, "streams");
+        rows.ForEach(f => table.Add(f.Reason, Figures.Count(f.Streams)));
+        return AddSection("Failures", table);
+    }
+
+    /// <summary>The "Thresholds" table: each requirement, what was measured, held or MISSED.</summary>
+    public Report AddThresholds(Scenarios.ScenarioResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var thresholds = new TextTable("threshold", "measured", "result");
+        foreach (var t in result.Thresholds)
+        {
+            thresholds.Add(t.Requirement, t.Actual, t.Passed ? "held" : "MISSED");
+        }
+
+        return AddSection("Thresholds", thresholds);
+    }
+
     public string ToMarkdown()
     {
         var text = new StringBuilder().Append("# ").AppendLine(title).AppendLine();

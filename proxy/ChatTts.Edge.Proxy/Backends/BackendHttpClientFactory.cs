@@ -56,10 +56,7 @@ internal sealed partial class BackendHttpClientFactory : ForwarderHttpClientFact
             return false;
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var chain = CustomTrust.Chain(roots);
         if (chain.Build(server))
         {
             return true;

@@ -63,18 +63,9 @@ internal sealed class CertificatesReadyCheck(IOptionsMonitor<ClientCertificateOp
 
     private static void Check(string? path, Action<string> load, List<string> problems)
     {
-        if (path is not { Length: > 0 })
+        if (path is { Length: > 0 } && !PemFile<object>.Loads(path, load))
         {
-            return;
-        }
-
-        try
-        {
-            load(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidOperationException or ArgumentException)
-        {
-            problems.Add($"{path}: {ex.Message}");
+            problems.Add($"{path} cannot be loaded");
         }
     }
 }

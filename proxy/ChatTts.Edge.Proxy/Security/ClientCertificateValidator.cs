@@ -61,10 +61,7 @@ internal sealed partial class ClientCertificateValidator
             return "outside its validity period";
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_trusted.Current);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var chain = CustomTrust.Chain(_trusted.Current);
         chain.ChainPolicy.VerificationTime = now.UtcDateTime;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ClientAuthentication));
         if (!chain.Build(certificate))

@@ -152,15 +152,8 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
     /// <summary>The proxy's own output folder, built in the same configuration as these tests.</summary>
     private static string OutputFolder()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ChatTts.Edge.sln")))
-        {
-            directory = directory.Parent;
-        }
-
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0/
-        var folder = Path.Combine(directory?.FullName ?? throw new DirectoryNotFoundException("ChatTts.Edge.sln not found"),
-            "proxy", "ChatTts.Edge.Proxy", "bin", configuration, "net10.0");
+        var folder = Path.Combine(Repository.Root, "proxy", "ChatTts.Edge.Proxy", "bin", configuration, "net10.0");
         return File.Exists(Path.Combine(folder, "ChatTts.Edge.Proxy.dll")) ? folder : throw new FileNotFoundException($"The proxy is not built in {folder}.");
     }
 

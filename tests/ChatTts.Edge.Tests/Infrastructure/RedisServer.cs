@@ -23,7 +23,7 @@ internal sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync()
     {
         Assert.True(File.Exists(Executable), "These tests need Debian's redis-server: run scripts/install-deps.sh as root.");
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(Loopback.FreePort());
         await server.StartAgainAsync();
         return server;
     }
@@ -69,11 +69,4 @@ internal sealed class RedisServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

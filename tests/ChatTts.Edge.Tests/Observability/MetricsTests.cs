@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using ChatTts.Edge.Tests.Infrastructure;
 using ChatTts.Emulator;
@@ -60,7 +59,7 @@ public sealed class MetricsTests
         Assert.Equal("done", (await SseCapture.GetAsync(client, "/v1/tts/stream?text=hello")).EventTypes.Last());
 
         var folder = Directory.CreateTempSubdirectory("chattts-edge-prometheus-").FullName;
-        var port = FreePort();
+        var port = Loopback.FreePort();
         await File.WriteAllTextAsync(Path.Combine(folder, "prometheus.yml"),
             $"global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: edge\n    static_configs:\n      - targets: ['127.0.0.1:{edge.Address.Port}']\n");
         using var prometheus = Process.Start(new ProcessStartInfo("/usr/bin/prometheus",
@@ -104,7 +103,7 @@ public sealed class MetricsTests
     [Fact]
     public async Task Otlp_WithAnEndpointConfigured_PushesTheMeterToTheCollector()
     {
-        var port = FreePort();
+        var port = Loopback.FreePort();
         using var collector = new HttpListener();
         collector.Prefixes.Add($"http://127.0.0.1:{port}/");
         collector.Start();
@@ -150,12 +149,5 @@ public sealed class MetricsTests
         var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         return (process.ExitCode, output);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

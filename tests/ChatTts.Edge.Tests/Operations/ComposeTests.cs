@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ChatTts.Edge.Tests.Infrastructure;
 
 namespace ChatTts.Edge.Tests.Operations;
 
@@ -95,10 +96,10 @@ public sealed partial class ComposeTests
         Assert.Equal("Production", Scalar(environment, "ASPNETCORE_ENVIRONMENT"));
         Assert.Equal("http://+:8080", Scalar(environment, "ASPNETCORE_URLS"));
         Assert.Equal("compose/Dockerfile", Scalar(Map(Get(edge, "build")), "dockerfile"));
-        Assert.Equal(RepositoryRoot(), Scalar(Map(Get(edge, "build")), "context"));
+        Assert.Equal(Repository.Root, Scalar(Map(Get(edge, "build")), "context"));
 
         var volumes = Strings(Get(edge, "volumes"));
-        Assert.Contains($"{Path.Combine(RepositoryRoot(), "appsettings")}:/app/config:ro", volumes);
+        Assert.Contains($"{Path.Combine(Repository.Root, "appsettings")}:/app/config:ro", volumes);
         Assert.Contains("certs:/certs:ro", volumes);
         Assert.NotNull(Get(config, "volumes", "certs"));
         Assert.Contains("/healthz", Strings(Get(edge, "healthcheck", "test")));
@@ -113,7 +114,7 @@ public sealed partial class ComposeTests
         var published = services.Where(s => Get(s.Value, "ports") is not null).ToList();
         Assert.Equal("balancer", Assert.Single(published).Key);
         Assert.Contains(List(Get(services["balancer"], "ports")), p => p is Dictionary<string, object?> port && Scalar(port, "published") == "8080" && Scalar(port, "target") == "8080");
-        var haproxy = Path.Combine(RepositoryRoot(), "compose", "haproxy.cfg");
+        var haproxy = Path.Combine(Repository.Root, "compose", "haproxy.cfg");
         Assert.Contains($"{haproxy}:/usr/local/etc/haproxy/haproxy.cfg:ro", Strings(Get(services["balancer"], "volumes")));
         Assert.Contains("server-template edge 1-8 edge:8080", File.ReadAllText(haproxy), StringComparison.Ordinal);
     }
@@ -160,7 +161,7 @@ public sealed partial class ComposeTests
     [InlineData("compose/Dockerfile.emulator")]
     public void Dockerfile_CopiesOnlyWhatTheRepositoryHasAndRunsAsAnUnprivilegedUser(string dockerfile)
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var instructions = Instructions(File.ReadAllText(Path.Combine(root, dockerfile)));
 
         var copies = instructions.Where(i => i.Name is "COPY" or "ADD").ToList();
@@ -208,7 +209,7 @@ public sealed partial class ComposeTests
         {
             var start = new ProcessStartInfo(DockerCompose)
             {
-                WorkingDirectory = RepositoryRoot(),
+                WorkingDirectory = Repository.Root,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
@@ -244,17 +245,6 @@ public sealed partial class ComposeTests
     private static bool IsComposeVariable(string name) =>
         name.StartsWith("COMPOSE_", StringComparison.Ordinal) || name.StartsWith("EDGE_", StringComparison.Ordinal)
         || name.StartsWith("CHATTTS_", StringComparison.Ordinal) || name.StartsWith("EMULATOR_", StringComparison.Ordinal);
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ChatTts.Edge.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new DirectoryNotFoundException("ChatTts.Edge.sln not found above " + AppContext.BaseDirectory);
-    }
 
     private static Dictionary<string, Dictionary<string, object?>> Services(Dictionary<string, object?> config) =>
         Map(config["services"]).ToDictionary(s => s.Key, s => Map(s.Value), StringComparer.Ordinal);

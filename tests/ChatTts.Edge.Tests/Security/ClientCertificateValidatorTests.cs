@@ -51,7 +51,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     public async Task DevCertsScript_MakesAClientCertificateTheProxyAccepts()
     {
         var folder = Path.Combine(_pki.Folder, "dev");
-        var script = Path.Combine(RepositoryRoot(), "scripts", "dev-certs.sh");
+        var script = Path.Combine(Repository.Root, "scripts", "dev-certs.sh");
         using (var run = System.Diagnostics.Process.Start("bash", [script, folder]))
         {
             await run.WaitForExitAsync();
@@ -65,17 +65,6 @@ public sealed class ClientCertificateValidatorTests : IDisposable
         Assert.Null(validator.Check(client));
         Assert.Equal("cert:dev-client", ClientCertificateValidator.Identity(client));
         Assert.NotNull(validator.Check(server)); // a server certificate is no client certificate
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ChatTts.Edge.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new DirectoryNotFoundException("ChatTts.Edge.sln not found");
     }
 
     private static ClientCertificateValidator Validator(string? trustedCaPath, params string[] allowed) =>

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using ChatTts.Edge.Tests.Infrastructure;
 using ChatTts.Emulator;
@@ -38,11 +36,11 @@ public sealed class MutualTlsFixture : IAsyncLifetime
         Proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Testing",
-            ["Kestrel__Endpoints__Mtls__Url"] = $"https://127.0.0.1:{FreePort()}",
+            ["Kestrel__Endpoints__Mtls__Url"] = $"https://127.0.0.1:{Loopback.FreePort()}",
             ["Kestrel__Endpoints__Mtls__Certificate__Path"] = Pki.Server.Path,
             ["Kestrel__Endpoints__Mtls__Certificate__KeyPath"] = Pki.Server.KeyPath,
             ["Kestrel__Endpoints__Mtls__ClientCertificateMode"] = "RequireCertificate",
-            ["Kestrel__Endpoints__Optional__Url"] = $"https://127.0.0.1:{FreePort()}",
+            ["Kestrel__Endpoints__Optional__Url"] = $"https://127.0.0.1:{Loopback.FreePort()}",
             ["Kestrel__Endpoints__Optional__Certificate__Path"] = Pki.Server.Path,
             ["Kestrel__Endpoints__Optional__Certificate__KeyPath"] = Pki.Server.KeyPath,
             ["Kestrel__Endpoints__Optional__ClientCertificateMode"] = "AllowCertificate",
@@ -112,12 +110,5 @@ public sealed class MutualTlsFixture : IAsyncLifetime
         var output = await curl.StandardOutput.ReadToEndAsync();
         await curl.WaitForExitAsync();
         return (curl.ExitCode, output.Trim());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -87,22 +87,10 @@ internal static class QuotasReport
         }
 
         report.AddSection("Redis's own share, inside the window (INFO commandstats and cpu: EVAL and EVALSHA, i.e. acquire, renew, release)", redis);
-        var failures = figures.Runs.SelectMany(r => r.Streams.Where(s => s.Status != StreamStatus.Done).Select(s => $"{Label(r)}: {s.Failure ?? s.Status.ToString()}"))
-            .GroupBy(f => f).OrderByDescending(g => g.Count()).ToList();
-        if (failures.Count > 0)
-        {
-            var table = new TextTable("failure", "streams");
-            failures.ForEach(g => table.Add(g.Key, Figures.Count(g.Count())));
-            report.AddSection("Failures", table);
-        }
-
-        var thresholds = new TextTable("threshold", "measured", "result");
-        foreach (var t in result.Thresholds)
-        {
-            thresholds.Add(t.Requirement, t.Actual, t.Passed ? "held" : "MISSED");
-        }
-
-        return report.AddSection("Thresholds", thresholds);
+        return report
+            .AddFailures(figures.Runs.SelectMany(r => r.Streams.Where(s => s.Status != StreamStatus.Done).Select(s => $"{Label(r)}: {s.Failure ?? s.Status.ToString()}"))
+                .GroupBy(f => f).Select(g => (g.Key, g.Count())))
+            .AddThresholds(result);
     }
 
     private static string Label(QuotasRun run) => $"{run.Round} {(run.Mode == QuotaMode.Off ? "off" : "on")}";

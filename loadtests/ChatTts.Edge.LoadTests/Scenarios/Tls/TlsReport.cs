@@ -80,21 +80,9 @@ internal static class TlsReport
         report.AddSection("Time to first audio, measured streams (added: this mode's percentile minus plain's)", latency)
             .AddSection("Connections, measured streams (resumed: the ServerHello accepted a pre-shared key; server cert checks: calls of the " +
                 "client's certificate validation callback; bytes: as this client's socket saw them, TLS records included)", wire);
-        var failures = figures.Modes.SelectMany(m => m.Failures.Select(f => (Reason: $"{m.Mode.Name()}: {f.Key}", Streams: f.Value))).ToList();
-        if (failures.Count > 0)
-        {
-            var table = new TextTable("failure (warm-up included)", "streams");
-            failures.OrderByDescending(f => f.Streams).ToList().ForEach(f => table.Add(f.Reason, Figures.Count(f.Streams)));
-            report.AddSection("Failures", table);
-        }
-
-        var thresholds = new TextTable("threshold", "measured", "result");
-        foreach (var t in result.Thresholds)
-        {
-            thresholds.Add(t.Requirement, t.Actual, t.Passed ? "held" : "MISSED");
-        }
-
-        return report.AddSection("Thresholds", thresholds);
+        return report
+            .AddFailures(figures.Modes.SelectMany(m => m.Failures.Select(f => ($"{m.Mode.Name()}: {f.Key}", f.Value))), "failure (warm-up included)")
+            .AddThresholds(result);
     }
 
     /// <summary>What the ServerHellos and the plans say about session resumption, in a sentence.</summary>

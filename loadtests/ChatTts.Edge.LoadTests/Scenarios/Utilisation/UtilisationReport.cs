@@ -52,22 +52,9 @@ internal static class UtilisationReport
 
         report.AddSection("Per backend (utilisation and busy time in the window; other counts for the whole run)", backends)
             .AddSection("Streams through the proxy (client side, whole run)", StreamTable(figures, settings.Clients));
-        var failures = figures.Streams.Where(s => s.Status != StreamStatus.Done).GroupBy(s => s.Failure ?? s.Status.ToString())
-            .OrderByDescending(g => g.Count()).ToList();
-        if (failures.Count > 0)
-        {
-            var table = new TextTable("failure", "streams");
-            failures.ForEach(g => table.Add(g.Key, Figures.Count(g.Count())));
-            report.AddSection("Failures", table);
-        }
-
-        var thresholds = new TextTable("threshold", "measured", "result");
-        foreach (var t in result.Thresholds)
-        {
-            thresholds.Add(t.Requirement, t.Actual, t.Passed ? "held" : "MISSED");
-        }
-
-        return report.AddSection("Thresholds", thresholds);
+        return report
+            .AddFailures(figures.Streams.Where(s => s.Status != StreamStatus.Done).GroupBy(s => s.Failure ?? s.Status.ToString()).Select(g => (g.Key, g.Count())))
+            .AddThresholds(result);
     }
 
     private static TextTable StreamTable(UtilisationFigures figures, int clients)
