@@ -30,6 +30,12 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the build or the test host failed before any result was written
 fi
 
+# Name the failed tests, with the first lines of their messages, just above the summary line, so a
+# log that keeps only its tail still says what failed.
+if [ "$failed" -gt 0 ]; then
+  python3 scripts/failed-tests.py "$results"/*.trx || true
+fi
+
 line="tests: $passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
 echo "$line"

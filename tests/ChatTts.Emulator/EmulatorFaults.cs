@@ -13,6 +13,8 @@ public sealed class EmulatorFaults
     private long _dieAfterBytes = NoLimit;
     private volatile bool _stall;
     private volatile bool _refuse;
+    private readonly Lock _holdGate = new();
+    private TaskCompletionSource _released = Released();
 
     /// <summary>Answer 503 with <c>Retry-After</c> and the dialect's error body.</summary>
     public bool Unavailable { get => _unavailable; set => _unavailable = value; }
@@ -49,6 +51,39 @@ public sealed class EmulatorFaults
     /// <summary>Close new TCP connections (and requests on kept-alive ones) without any HTTP response.</summary>
     public bool Refuse { get => _refuse; set => _refuse = value; }
 
+    /// <summary>Hold every synthesis before its first PCM step while set (the GPU stays taken); clearing it lets
+    /// them all go on. Unlike <see cref="Stall"/>, nothing is lost: a test uses it to line requests up.</summary>
+    public bool Hold
+    {
+        get => !WhenReleased.IsCompleted;
+        set
+        {
+            lock (_holdGate)
+            {
+                if (!value)
+                {
+                    _released.TrySetResult();
+                }
+                else if (_released.Task.IsCompleted)
+                {
+                    _released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+        }
+    }
+
+    /// <summary>Completes when <see cref="Hold"/> is (or already was) cleared.</summary>
+    internal Task WhenReleased
+    {
+        get
+        {
+            lock (_holdGate)
+            {
+                return _released.Task;
+            }
+        }
+    }
+
     /// <summary>Turns every fault off and restores <see cref="RetryAfterSeconds"/> to 1.</summary>
     public void Clear()
     {
@@ -58,5 +93,13 @@ public sealed class EmulatorFaults
         DieAfterBytes = null;
         Stall = false;
         Refuse = false;
+        Hold = false;
+    }
+
+    private static TaskCompletionSource Released()
+    {
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        released.SetResult();
+        return released;
     }
 }

@@ -122,7 +122,8 @@ public sealed class QuotaTests : IAsyncLifetime
         await using var edge = EdgeApp.Start(backend, QuotaSettings.Alice(_redis.Configuration));
         using var client = edge.CreateRealClient();
 
-        var token = await IssueTokenAsync(client, new { ttl_seconds = 1, max_characters = 50 });
+        var token = await IssueTokenAsync(client, new { ttl_seconds = 600, max_characters = 50 });
+        var shortLived = await IssueTokenAsync(client, new { ttl_seconds = 1 });
         var streamed = await SseCapture.GetAsync(client, "/v1/tts/stream?text=hello&api_key=" + Uri.EscapeDataString(token));
         var tampered = token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1];
         using var withTampered = await client.GetAsync("/v1/tts/stream?text=hello&api_key=" + Uri.EscapeDataString(tampered));
@@ -131,7 +132,7 @@ public sealed class QuotaTests : IAsyncLifetime
         mintWithToken.Headers.Authorization = new("Bearer", token);
         using var minted = await client.SendAsync(mintWithToken);
         await Task.Delay(TimeSpan.FromSeconds(2.1)); // the one-second token has expired (expiry is in whole seconds)
-        using var expired = await client.GetAsync("/v1/tts/stream?text=hello&api_key=" + Uri.EscapeDataString(token));
+        using var expired = await client.GetAsync("/v1/tts/stream?text=hello&api_key=" + Uri.EscapeDataString(shortLived));
 
         Assert.Equal("done", streamed.EventTypes.Last());
         Assert.Equal(HttpStatusCode.Unauthorized, withTampered.StatusCode);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ChatTts.Edge.Quotas;
 using ChatTts.Edge.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -7,6 +8,9 @@ namespace ChatTts.Edge.Tests.Quotas;
 /// <summary>The Lua scripts' arithmetic, run by a real redis-server (its own clock).</summary>
 public sealed class RedisQuotaScriptTests : IAsyncLifetime, IDisposable
 {
+    // Redis answers in whole milliseconds.
+    private static readonly TimeSpan Rounding = TimeSpan.FromMilliseconds(1);
+
     private RedisServer _redis = null!;
     private RedisQuotaStore _store = null!;
 
@@ -27,17 +31,20 @@ public sealed class RedisQuotaScriptTests : IAsyncLifetime, IDisposable
         var caller = Caller(new QuotaPlan { RequestsPerMinute = 5, Burst = 5 });
 
         var decisions = new List<QuotaDecision>();
+        var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < 7; i++)
         {
             decisions.Add(await _store.AcquireAsync(Charge(caller), CancellationToken.None));
         }
+
+        var took = Stopwatch.GetElapsedTime(started);
 
         Assert.All(decisions.Take(5), d => Assert.True(d.Allowed));
         Assert.Equal([4L, 3L, 2L, 1L, 0L], decisions.Take(5).Select(d => d.Usage.RateRemaining!.Value));
         Assert.All(decisions.Skip(5), d =>
         {
             Assert.Equal(QuotaLimit.Rate, d.Refused);
-            Assert.InRange(d.RetryAfter, TimeSpan.FromSeconds(11.5), TimeSpan.FromSeconds(12)); // one emission interval (60 s / 5), less the time the calls took
+            Assert.InRange(d.RetryAfter, TimeSpan.FromSeconds(12) - took - Rounding, TimeSpan.FromSeconds(12)); // one emission interval (60 s / 5), less the time the calls took
             Assert.Null(d.Lease);
         });
     }
@@ -45,13 +52,15 @@ public sealed class RedisQuotaScriptTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Rate_SteadyRate_RefillsOneRequestPerEmissionInterval()
     {
-        var caller = Caller(new QuotaPlan { RequestsPerMinute = 600, Burst = 2 }); // one every 100 ms
+        var caller = Caller(new QuotaPlan { RequestsPerMinute = 120, Burst = 2 }); // one every 500 ms
 
+        var started = Stopwatch.GetTimestamp();
         Assert.True((await _store.AcquireAsync(Charge(caller), CancellationToken.None)).Allowed);
         Assert.True((await _store.AcquireAsync(Charge(caller), CancellationToken.None)).Allowed);
         var refused = await _store.AcquireAsync(Charge(caller), CancellationToken.None);
+        var took = Stopwatch.GetElapsedTime(started);
         Assert.Equal(QuotaLimit.Rate, refused.Refused);
-        Assert.InRange(refused.RetryAfter, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(100));
+        Assert.InRange(refused.RetryAfter, TimeSpan.FromMilliseconds(500) - took - Rounding, TimeSpan.FromMilliseconds(500));
 
         await Task.Delay(refused.RetryAfter + TimeSpan.FromMilliseconds(20));
 
@@ -63,12 +72,14 @@ public sealed class RedisQuotaScriptTests : IAsyncLifetime, IDisposable
     {
         var caller = Caller(new QuotaPlan { RequestsPerMinute = 45, Burst = 1 }); // 1333.3 ms apart
 
+        var started = Stopwatch.GetTimestamp();
         var first = await _store.AcquireAsync(Charge(caller), CancellationToken.None);
         var second = await _store.AcquireAsync(Charge(caller), CancellationToken.None);
+        var took = Stopwatch.GetElapsedTime(started);
 
         Assert.True(first.Allowed);
         Assert.Equal(QuotaLimit.Rate, second.Refused);
-        Assert.InRange(second.RetryAfter, TimeSpan.FromSeconds(1.2), TimeSpan.FromSeconds(1.34));
+        Assert.InRange(second.RetryAfter, TimeSpan.FromMilliseconds(1333) - took - Rounding, TimeSpan.FromMilliseconds(1334));
     }
 
     [Fact]

@@ -10,6 +10,7 @@ internal sealed class PcmPacer(EmulatorOptions options, EmulatorFaults faults)
 {
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> StepsAsync(Task<byte[]> pcmTask, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await faults.WhenReleased.WaitAsync(cancellationToken);
         await DelayAsync(options.FirstChunkDelay, cancellationToken);
         var pcm = await pcmTask.WaitAsync(cancellationToken);
         var stepBytes = options.StepSamples * PcmFormat.BytesPerSample;
