@@ -5,6 +5,8 @@
 #   redis-server              the quota store's integration tests (each test starts its own on a free port)
 #   prometheus                promtool checks /metrics; a real Prometheus scrapes the edge in a test
 #   docker-compose            validates compose/docker-compose.yml offline (v1; no container engine needed)
+#   nginx, hey                the load tests' overhead scenario: nginx as the reference proxy, hey as an independent
+#                             load tool (the package's own service is not started: see policy-rc.d below)
 set -euo pipefail
 
 packages=()
@@ -14,6 +16,8 @@ command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 [ -x /usr/bin/docker-compose ] || packages+=(docker-compose)
+[ -x /usr/sbin/nginx ] || packages+=(nginx)
+command -v hey >/dev/null 2>&1 || packages+=(hey)
 [ ${#packages[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -23,4 +27,14 @@ fi
 echo "install-deps: installing ${packages[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+# Debian starts a package's service on install (nginx would take port 80); the tests start their own servers on
+# loopback ports they pick, so no service is started here.
+policy=/usr/sbin/policy-rc.d
+own_policy=false
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && own_policy=true
+fi
+status=0
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null || status=$?
+$own_policy && rm -f "$policy"
+exit $status

@@ -22,6 +22,10 @@ public sealed class EmulatorOptions
     /// <summary>Seconds of work per second of audio for every later step; 0 = as fast as possible.</summary>
     public double RealTimeFactor { get; set; } = 0.2;
 
+    /// <summary>Syntheses it runs at once. A ChatTTS process runs one (the default); more stand for a server that
+    /// batches, or for a stand-in backend in load tests that measure the proxy rather than the GPUs.</summary>
+    public int Concurrency { get; set; } = 1;
+
     /// <summary>Samples per generation step (ChatTTS yields at most 12 000 = 0.5 s).</summary>
     public int StepSamples { get; set; } = 12_000;
 

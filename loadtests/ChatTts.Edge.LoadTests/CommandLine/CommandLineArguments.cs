@@ -9,11 +9,16 @@ namespace ChatTts.Edge.LoadTests.CommandLine;
 /// </summary>
 internal sealed class CommandLineArguments
 {
+    /// <summary>Options that may be given more than once.</summary>
+    private static readonly HashSet<string> Repeatable = new(StringComparer.Ordinal) { "--threshold" };
+
     private readonly Dictionary<string, string> _options;
+    private readonly Dictionary<string, List<string>> _repeated;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
-    private CommandLineArguments(string? scenario, bool helpRequested, Dictionary<string, string> options, IReadOnlyList<string> raw)
+    private CommandLineArguments(string? scenario, bool helpRequested, Dictionary<string, string> options, Dictionary<string, List<string>> repeated, IReadOnlyList<string> raw)
     {
+        _repeated = repeated;
         Scenario = scenario;
         HelpRequested = helpRequested;
         _options = options;
@@ -35,6 +40,7 @@ internal sealed class CommandLineArguments
         string? scenario = null;
         var help = false;
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        var repeated = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -52,7 +58,11 @@ internal sealed class CommandLineArguments
                 var (name, value) = equals > 2 ? (arg[..equals], arg[(equals + 1)..])
                     : i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? (arg, args[++i])
                     : throw new UsageException($"{arg} needs a value.");
-                if (!options.TryAdd(name, value))
+                if (Repeatable.Contains(name))
+                {
+                    (repeated.TryGetValue(name, out var values) ? values : repeated[name] = []).Add(value);
+                }
+                else if (!options.TryAdd(name, value))
                 {
                     throw new UsageException($"{name} is given more than once.");
                 }
@@ -60,11 +70,21 @@ internal sealed class CommandLineArguments
         }
 
         return help || scenario is not null
-            ? new CommandLineArguments(scenario, help, options, [.. args])
+            ? new CommandLineArguments(scenario, help, options, repeated, [.. args])
             : throw new UsageException("Name a scenario, e.g. `utilisation`.");
     }
 
     public string GetString(string name, string fallback) => Read(name) ?? fallback;
+
+    /// <summary>An option that may be null when not given.</summary>
+    public string? GetOptionalString(string name) => Read(name);
+
+    /// <summary>Every value of a repeatable option, in order.</summary>
+    public IReadOnlyList<string> GetAll(string name)
+    {
+        _read.Add(name);
+        return _repeated.TryGetValue(name, out var values) ? values : [];
+    }
 
     public TimeSpan GetDuration(string name, TimeSpan fallback) =>
         Read(name) is { } text ? DurationFormat.Parse(name, text) : fallback;
@@ -82,7 +102,7 @@ internal sealed class CommandLineArguments
     /// <exception cref="UsageException">An option was given that no getter read.</exception>
     public void ThrowIfUnread()
     {
-        foreach (var name in _options.Keys)
+        foreach (var name in _options.Keys.Concat(_repeated.Keys))
         {
             if (!_read.Contains(name))
             {

@@ -37,6 +37,9 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Its process id.</summary>
+    public int Id => _process.Id;
+
     /// <summary>Starts <paramref name="start"/> (its output redirected here) and waits for its first
     /// <paramref name="readyLineCount"/> lines that match <paramref name="readyLine"/>; returns those matches in order.</summary>
     /// <exception cref="EnvironmentException">It did not start, exited, or was not ready within <paramref name="startTimeout"/>;

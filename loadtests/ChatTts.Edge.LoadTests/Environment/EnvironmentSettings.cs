@@ -5,6 +5,8 @@ namespace ChatTts.Edge.LoadTests.Environment;
 /// <summary>What to start: how many emulated GPUs and how they behave, and extra proxy configuration.</summary>
 /// <param name="ProxyConfiguration">Configuration keys in <c>Section:Key</c> form, passed as environment variables.</param>
 /// <param name="MaxConcurrency">Every destination's <c>Metadata:MaxConcurrency</c>; null leaves the cluster's (one synthesis at a time).</param>
+/// <param name="EmulatorConcurrency">Syntheses each emulator runs at once: 1 as a ChatTTS process, more for scenarios
+/// that measure the proxy rather than the GPUs.</param>
 /// <param name="ProxyEndpoints">How many addresses the proxy listens on (more than one with <c>Kestrel:Endpoints</c> in
 /// <paramref name="ProxyConfiguration"/>); it is ready once it has reported them all.</param>
 internal sealed record EnvironmentSettings(
@@ -15,4 +17,5 @@ internal sealed record EnvironmentSettings(
     TimeSpan FirstChunkDelay,
     IReadOnlyDictionary<string, string> ProxyConfiguration,
     int? MaxConcurrency = null,
-    int ProxyEndpoints = 1);
+    int ProxyEndpoints = 1,
+    int EmulatorConcurrency = 1);

@@ -27,6 +27,9 @@ internal sealed class LocalEnvironment : IAsyncDisposable
     /// <summary>Every address the proxy listens on (one per Kestrel endpoint).</summary>
     public IReadOnlyList<Uri> ProxyAddresses => Proxy.Addresses;
 
+    /// <summary>The proxy's process id, for its CPU time and memory.</summary>
+    public int ProxyProcessId => Proxy.ProcessId;
+
     /// <summary>Whether the proxy process ended by itself (it should run until disposed).</summary>
     public bool ProxyExited => Proxy.HasExited;
 
@@ -90,6 +93,7 @@ internal sealed class LocalEnvironment : IAsyncDisposable
                 Engine = settings.Engine,
                 RealTimeFactor = settings.RealTimeFactor,
                 FirstChunkDelay = settings.FirstChunkDelay,
+                Concurrency = settings.EmulatorConcurrency,
                 TimeProvider = time,
             }, cancellationToken);
         }

@@ -32,6 +32,8 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     /// <summary>Starts it and waits until it listens on <paramref name="endpoints"/> addresses.</summary>
     /// <exception cref="EnvironmentException">It did not start, exited, or did not listen within <paramref name="startTimeout"/>.</exception>
     public static async Task<ProxyProcess> StartAsync(

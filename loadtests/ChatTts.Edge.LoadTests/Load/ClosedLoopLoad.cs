@@ -17,11 +17,12 @@ internal sealed class ClosedLoopLoad : IAsyncDisposable
     private readonly SseStreamClient _client;
     private readonly LoadTally _tally;
     private readonly TimeProvider _time;
-    private readonly Uri _url;
+    private readonly Func<long, Uri> _url;
+    private long _requests = -1;
     private readonly TimeSpan _thinkTime;
     private Task _clients = Task.CompletedTask;
 
-    private ClosedLoopLoad(SseStreamClient client, LoadTally tally, TimeProvider time, Uri url, TimeSpan thinkTime, CancellationToken cancellationToken)
+    private ClosedLoopLoad(SseStreamClient client, LoadTally tally, TimeProvider time, Func<long, Uri> url, TimeSpan thinkTime, CancellationToken cancellationToken)
     {
         _thinkTime = thinkTime;
         _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -36,10 +37,19 @@ internal sealed class ClosedLoopLoad : IAsyncDisposable
     /// Starts <paramref name="clients"/> clients streaming <paramref name="url"/>, each pausing <paramref name="thinkTime"/>
     /// between two streams; cancelling the token cuts every stream.
     /// </summary>
-    public static ClosedLoopLoad Start(int clients, Uri url, SseStreamClient client, LoadTally tally, TimeProvider time, CancellationToken cancellationToken, TimeSpan thinkTime = default)
+    public static ClosedLoopLoad Start(int clients, Uri url, SseStreamClient client, LoadTally tally, TimeProvider time, CancellationToken cancellationToken, TimeSpan thinkTime = default) =>
+        Start(clients, _ => url, client, tally, time, cancellationToken, thinkTime);
+
+    /// <summary>As the other overload, each request's URL made from its number in the run (0, 1, 2 …), the clients'
+    /// first streams spread evenly over <paramref name="rampUp"/> (thousands of connections at once would only measure
+    /// the listen backlog).</summary>
+    public static ClosedLoopLoad Start(
+        int clients, Func<long, Uri> url, SseStreamClient client, LoadTally tally, TimeProvider time, CancellationToken cancellationToken,
+        TimeSpan thinkTime = default, TimeSpan rampUp = default)
     {
         var load = new ClosedLoopLoad(client, tally, time, url, thinkTime, cancellationToken);
-        load._clients = Task.WhenAll(Enumerable.Range(0, clients).Select(i => Task.Run(() => load.ClientAsync(i), CancellationToken.None)));
+        load._clients = Task.WhenAll(Enumerable.Range(0, clients).Select(i =>
+            Task.Run(() => load.ClientAsync(i, rampUp * i / clients), CancellationToken.None)));
         return load;
     }
 
@@ -69,12 +79,18 @@ internal sealed class ClosedLoopLoad : IAsyncDisposable
         _abort.Dispose();
     }
 
-    private async Task ClientAsync(int client)
+    private async Task ClientAsync(int client, TimeSpan startAfter)
     {
+        if (startAfter > TimeSpan.Zero)
+        {
+            await Task.Delay(startAfter, _time, _stopStarting.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         while (!_stopStarting.IsCancellationRequested)
         {
-            var outcome = await _client.RunAsync(_url, _abort.Token);
-            _tally.Add(outcome with { Client = client });
+            var number = Interlocked.Increment(ref _requests);
+            var outcome = await _client.RunAsync(_url(number), _abort.Token);
+            _tally.Add(outcome with { Client = client, Number = number });
             if (outcome.Status != StreamStatus.Done)
             {
                 var pause = outcome.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero

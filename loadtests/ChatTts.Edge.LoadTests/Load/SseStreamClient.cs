@@ -5,24 +5,41 @@ using System.Text.Json;
 
 namespace ChatTts.Edge.LoadTests.Load;
 
-/// <summary>Reads one <c>GET /v1/tts/stream</c> to its end, as an <c>EventSource</c> would, and tells how it went.
-/// Never throws for what the server does; only an unexpected bug escapes.</summary>
-internal sealed class SseStreamClient(HttpClient http, TimeProvider time)
+/// <summary>Reads one <c>GET /v1/tts/stream</c> to its end, as an <c>EventSource</c> would, checks every audio chunk,
+/// and tells how it went. Never throws for what the server does; only an unexpected bug escapes.</summary>
+/// <param name="headers">Sent with every request (e.g. <c>Authorization</c> for a deployment that needs a key).</param>
+/// <param name="meter">Told of every stream and audio event as they happen, for live figures; optional.</param>
+internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMeter? meter = null, IReadOnlyDictionary<string, string>? headers = null)
 {
     public async Task<StreamOutcome> RunAsync(Uri url, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var reading = new Reading();
+        var reading = new Reading(meter);
+        meter?.StreamStarted();
+        var outcome = await ReadAsync(url, started, reading, cancellationToken);
+        meter?.StreamEnded(outcome.Succeeded);
+        return outcome;
+    }
+
+    private async Task<StreamOutcome> ReadAsync(Uri url, long started, Reading reading, CancellationToken cancellationToken)
+    {
+        CountingStream? counted = null;
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Accept.ParseAdd("text/event-stream");
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var quotaCheck = ServerTiming.Duration(response.Headers, "quota");
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 return new StreamOutcome(StreamStatus.Refused, started, time.GetTimestamp())
                 {
+                    HttpStatus = (int)response.StatusCode,
                     Failure = $"HTTP {(int)response.StatusCode}",
                     RetryAfter = response.Headers.RetryAfter?.Delta,
                     QuotaCheck = quotaCheck,
@@ -31,72 +48,127 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time)
 
             reading.QuotaCheck = quotaCheck;
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            await foreach (var item in SseParser.Create(body, KeepAllButAudio).EnumerateAsync(cancellationToken))
+            counted = new CountingStream(body);
+            await foreach (var item in SseParser.Create(counted, SseEvent.Parse).EnumerateAsync(cancellationToken))
             {
-                reading.Add(item, time.GetElapsedTime(started));
+                reading.Add(item.EventType, item.Data, time.GetElapsedTime(started));
             }
 
-            return reading.Outcome(started, time.GetTimestamp());
+            return reading.Outcome(started, time.GetTimestamp(), counted.BytesRead);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return reading.Outcome(started, time.GetTimestamp()) with { Status = StreamStatus.Cut, Failure = "cut" };
+            return reading.Outcome(started, time.GetTimestamp(), counted?.BytesRead ?? 0) with { Status = StreamStatus.Cut, Failure = "cut" };
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            return reading.Outcome(started, time.GetTimestamp()) with { Status = StreamStatus.Broken, Failure = e.GetType().Name };
+            return reading.Outcome(started, time.GetTimestamp(), counted?.BytesRead ?? 0) with { Status = StreamStatus.Broken, Failure = e.GetType().Name };
         }
     }
 
-    // Audio payloads are counted, not decoded: no string is made for them.
-    private static string? KeepAllButAudio(string eventType, ReadOnlySpan<byte> data) =>
-        eventType == "audio" ? null : Encoding.UTF8.GetString(data);
-
-    private sealed class Reading
+    /// <summary>An event as parsed: audio events are checked on the spot (no string is made of their payload),
+    /// the others kept as text.</summary>
+    private readonly record struct SseEvent(string? Json, AudioEventCheck Audio)
     {
+        public static SseEvent Parse(string eventType, ReadOnlySpan<byte> data) =>
+            eventType == "audio" ? new(null, AudioEventCheck.Check(data)) : new(Encoding.UTF8.GetString(data), default);
+    }
+
+    private sealed class Reading(LoadMeter? meter)
+    {
+        private readonly List<TimeSpan> _gaps = [];
         private int _audio;
+        private long _samples;
+        private long _nextSeq;
         private bool _queued;
+        private bool _meta;
         private TimeSpan? _firstAudio;
+        private TimeSpan _lastAudio;
         private string? _done;
         private string? _error;
+        private string? _problem;
 
         public TimeSpan? QuotaCheck { get; set; }
 
-        public void Add(SseItem<string?> item, TimeSpan elapsed)
+        public void Add(string eventType, SseEvent item, TimeSpan elapsed)
         {
-            switch (item.EventType)
+            switch (eventType)
             {
                 case "audio":
-                    _audio++;
-                    _firstAudio ??= elapsed;
+                    meter?.AudioEvent();
+                    AddAudio(item.Audio, elapsed);
+                    break;
+                case "meta":
+                    _meta = true;
                     break;
                 case "queued":
                     _queued = true;
                     break;
                 case "done":
-                    _done = item.Data;
+                    _done = item.Json;
                     break;
                 case "error":
-                    _error = item.Data;
+                    _error = item.Json;
                     break;
             }
         }
 
-        public StreamOutcome Outcome(long started, long ended)
+        public StreamOutcome Outcome(long started, long ended, long bytes)
         {
             var outcome = new StreamOutcome(StreamStatus.Broken, started, ended)
             {
+                HttpStatus = 200,
                 AudioEvents = _audio,
+                AudioSamples = _samples,
+                Bytes = bytes,
                 Queued = _queued,
                 FirstAudio = _firstAudio,
+                Gaps = _gaps,
                 QuotaCheck = QuotaCheck,
+                AudioProblem = _problem,
             };
             return (_error, _done) switch
             {
                 ({ } error, _) => outcome with { Status = StreamStatus.ErrorEvent, Failure = "error " + Property(error, "code") },
-                (null, { } done) => outcome with { Status = StreamStatus.Done, Backend = Property(done, "backend") },
+                (null, { } done) => outcome with
+                {
+                    Status = StreamStatus.Done,
+                    Backend = Property(done, "backend"),
+                    AudioProblem = _problem ?? DoneProblem(done),
+                },
                 _ => outcome with { Failure = "ended without done" },
             };
+        }
+
+        private void AddAudio(AudioEventCheck audio, TimeSpan elapsed)
+        {
+            if (_firstAudio is null)
+            {
+                _firstAudio = elapsed;
+            }
+            else
+            {
+                _gaps.Add(elapsed - _lastAudio);
+            }
+
+            _lastAudio = elapsed;
+            _audio++;
+            _samples += audio.Samples;
+            _problem ??= audio.Problem is { } p ? $"audio seq {audio.Seq}: {p}"
+                : !_meta ? "audio before meta"
+                : audio.Seq != _nextSeq ? $"seq {audio.Seq} where {_nextSeq} was due"
+                : null;
+            _nextSeq = audio.Seq + 1;
+        }
+
+        /// <summary>The <c>done</c> event must count what was received: its chunks and samples.</summary>
+        private string? DoneProblem(string done)
+        {
+            var chunks = Property(done, "chunks");
+            var samples = Property(done, "samples");
+            return chunks != _audio.ToString(System.Globalization.CultureInfo.InvariantCulture) ? $"done says {chunks} chunks, {_audio} came"
+                : samples != _samples.ToString(System.Globalization.CultureInfo.InvariantCulture) ? $"done says {samples} samples, {_samples} came"
+                : null;
         }
 
         private static string? Property(string json, string name)

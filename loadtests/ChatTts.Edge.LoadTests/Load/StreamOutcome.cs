@@ -25,7 +25,24 @@ internal sealed record StreamOutcome(StreamStatus Status, long StartedAt, long E
     /// <summary>Which client ran it (0-based).</summary>
     public int Client { get; init; }
 
+    /// <summary>The request's number in its run (0-based), which also goes into its text where a scenario needs
+    /// to find the stream in a backend's records.</summary>
+    public long Number { get; init; }
+
+    /// <summary>The HTTP status of the response, or null when none came.</summary>
+    public int? HttpStatus { get; init; }
+
     public int AudioEvents { get; init; }
+
+    /// <summary>Samples in all its audio events (24 000 per second of audio).</summary>
+    public long AudioSamples { get; init; }
+
+    /// <summary>Response body bytes received.</summary>
+    public long Bytes { get; init; }
+
+    /// <summary>The first problem found in its audio (a bad WAV chunk, a gap in <c>seq</c>, a <c>done</c> that
+    /// disagrees with the audio received), or null when every chunk was valid.</summary>
+    public string? AudioProblem { get; init; }
 
     /// <summary>Whether a <c>queued</c> event came (the request waited for a GPU).</summary>
     public bool Queued { get; init; }
@@ -36,6 +53,9 @@ internal sealed record StreamOutcome(StreamStatus Status, long StartedAt, long E
     /// <summary>From sending the request to the first <c>audio</c> event, measured by the client.</summary>
     public TimeSpan? FirstAudio { get; init; }
 
+    /// <summary>The times between consecutive audio events.</summary>
+    public IReadOnlyList<TimeSpan> Gaps { get; init; } = [];
+
     /// <summary>The proxy's own time for the quota check, from the response's <c>Server-Timing: quota;dur=…</c>.</summary>
     public TimeSpan? QuotaCheck { get; init; }
 
@@ -44,4 +64,13 @@ internal sealed record StreamOutcome(StreamStatus Status, long StartedAt, long E
 
     /// <summary>The <c>Retry-After</c> of a refusal.</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Ended with <c>done</c> and every audio chunk valid.</summary>
+    public bool Succeeded => Status == StreamStatus.Done && AudioProblem is null;
+
+    /// <summary>The audio received, in seconds.</summary>
+    public double AudioSeconds => AudioSamples / 24_000.0;
+
+    /// <summary>A one-word outcome for reports: <c>done</c>, <c>invalid audio</c>, the failure, or the status.</summary>
+    public string OutcomeText => Succeeded ? "done" : AudioProblem is not null ? "invalid audio" : Failure ?? Status.ToString();
 }

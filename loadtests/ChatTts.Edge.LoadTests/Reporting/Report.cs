@@ -3,11 +3,19 @@ using System.Text;
 namespace ChatTts.Edge.LoadTests.Reporting;
 
 /// <summary>A load-test report: a title, facts (one line each) and titled tables, written as Markdown
-/// (<c>report.md</c>) or plain text (the console).</summary>
+/// (<c>report.md</c>), plain text (the console) or a self-contained HTML page with charts.</summary>
 internal sealed class Report(string title)
 {
     private readonly List<(string Label, string Value, bool Code)> _facts = [];
     private readonly List<(string Title, TextTable Table)> _sections = [];
+
+    public string Title => title;
+
+    /// <summary>The facts in the order they were added; <c>Code</c> marks a value shown as code (a command line).</summary>
+    public IReadOnlyList<(string Label, string Value, bool Code)> Facts => _facts.AsReadOnly();
+
+    /// <summary>The titled tables in the order they were added.</summary>
+    public IReadOnlyList<(string Title, TextTable Table)> Sections => _sections.AsReadOnly();
 
     public Report AddFact(string label, string value, bool code = false)
     {
@@ -80,4 +88,8 @@ internal sealed class Report(string title)
 
         return text.ToString();
     }
+
+    /// <summary>The report as one self-contained HTML page; with a <paramref name="timeline"/> that has streams,
+    /// charts of the time to first audio and of the throughput are drawn as inline SVG.</summary>
+    public string ToHtml(Timeline? timeline) => HtmlReport.Render(this, timeline);
 }

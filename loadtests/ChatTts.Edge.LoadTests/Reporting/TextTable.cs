@@ -8,6 +8,11 @@ internal sealed class TextTable(params string[] headers)
 {
     private readonly List<string[]> _rows = [];
 
+    public IReadOnlyList<string> Headers => Array.AsReadOnly(headers);
+
+    /// <summary>The rows in the order they were added, each with one cell per header.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Rows => _rows.ConvertAll(Array.AsReadOnly).AsReadOnly();
+
     public TextTable Add(params string[] cells)
     {
         ArgumentNullException.ThrowIfNull(cells);

@@ -1,4 +1,5 @@
 using ChatTts.Edge.LoadTests.Scenarios.Quotas;
+using ChatTts.Edge.LoadTests.Scenarios.Streams;
 using ChatTts.Edge.LoadTests.Scenarios.Tls;
 using ChatTts.Edge.LoadTests.Scenarios.Utilisation;
 
@@ -7,7 +8,16 @@ namespace ChatTts.Edge.LoadTests.Scenarios;
 /// <summary>Every scenario the runner knows, by name.</summary>
 internal static class ScenarioCatalog
 {
-    public static IReadOnlyList<IScenario> All { get; } = [new UtilisationScenario(), new QuotasScenario(), new TlsScenario()];
+    public static IReadOnlyList<IScenario> All { get; } =
+    [
+        new StreamScenario(StreamProfile.Smoke),
+        new StreamScenario(StreamProfile.Steady),
+        new StreamScenario(StreamProfile.Open),
+        new StreamScenario(StreamProfile.Capacity),
+        new UtilisationScenario(),
+        new QuotasScenario(),
+        new TlsScenario(),
+    ];
 
     public static IScenario? Find(string name) =>
         All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));

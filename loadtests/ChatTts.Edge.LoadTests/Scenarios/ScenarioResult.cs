@@ -1,10 +1,31 @@
+using ChatTts.Edge.LoadTests.Metrics;
+using ChatTts.Edge.LoadTests.Reporting;
+
 namespace ChatTts.Edge.LoadTests.Scenarios;
 
-/// <summary>A scenario's verdict: every threshold it judged.</summary>
+/// <summary>A scenario's verdict: every threshold it judged, with the metrics and chart data behind them when the
+/// scenario has them.</summary>
 internal sealed record ScenarioResult(IReadOnlyList<ThresholdResult> Thresholds)
 {
     public bool Passed => Thresholds.All(t => t.Passed);
+
+    /// <summary>Every figure measured, by name (empty for scenarios that judge their own figures).</summary>
+    public MetricSet Metrics { get; init; } = new();
+
+    /// <summary>For the HTML report's charts; null when the scenario has no stream timeline.</summary>
+    public Timeline? Timeline { get; init; }
+
+    /// <summary>The verdicts of configured or command-line thresholds, as threshold results.</summary>
+    public static IReadOnlyList<ThresholdResult> From(IEnumerable<ThresholdVerdict> verdicts) =>
+        [.. verdicts.Select(v => new ThresholdResult(
+            $"{v.Threshold.Metric} {MetricFormat.Limit(v.Threshold, v.Metric.Unit)}",
+            MetricFormat.Value(v.Metric.Value, v.Metric.Unit) + (v.Miss.Length > 0 ? $" ({v.Miss})" : string.Empty),
+            v.Passed) { Verdict = v })];
 }
 
 /// <summary>One threshold: what is required, what was measured, and whether it held.</summary>
-internal sealed record ThresholdResult(string Requirement, string Actual, bool Passed);
+internal sealed record ThresholdResult(string Requirement, string Actual, bool Passed)
+{
+    /// <summary>The metric threshold behind it, when it is one.</summary>
+    public ThresholdVerdict? Verdict { get; init; }
+}

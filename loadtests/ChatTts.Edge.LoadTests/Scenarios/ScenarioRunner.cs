@@ -7,7 +7,8 @@ namespace ChatTts.Edge.LoadTests.Scenarios;
 /// <summary>Parses the command line, runs one scenario and turns its verdict or failure into an exit code.</summary>
 internal static class ScenarioRunner
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="interactive">Whether <paramref name="output"/> is a terminal, where progress rewrites one line.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancellationToken, bool interactive = false)
     {
         ArgumentNullException.ThrowIfNull(error);
         try
@@ -21,7 +22,10 @@ internal static class ScenarioRunner
 
             var scenario = ScenarioCatalog.Find(arguments.Scenario!)
                 ?? throw new UsageException($"Unknown scenario '{arguments.Scenario}'; known: {string.Join(", ", ScenarioCatalog.All.Select(s => s.Name))}.");
-            var context = new ScenarioContext(RunSettings.Read(arguments, scenario.Name, scenario.Defaults), time, output, error, CommandText(args));
+            var context = new ScenarioContext(RunSettings.Read(arguments, scenario.Name, scenario.Defaults), time, output, error, CommandText(args))
+            {
+                Interactive = interactive,
+            };
             var result = await scenario.RunAsync(arguments, context, cancellationToken);
             return result.Passed ? ExitCodes.Passed : ExitCodes.ThresholdsMissed;
         }

@@ -37,6 +37,11 @@ internal static class OptionsValidation
             errors.Add("RealTimeFactor must be a finite number, 0 or more.");
         }
 
+        if (options.Concurrency < 1)
+        {
+            errors.Add("Concurrency must be 1 or more.");
+        }
+
         if (options.StepSamples <= 0)
         {
             errors.Add("StepSamples must be positive.");

@@ -9,8 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace ChatTts.Emulator.Streaming;
 
 /// <summary>The synthesis endpoint of one instance: records the request, applies the fault switches,
-/// validates, then holds the single GPU while the audio streams, as one ChatTTS process does.</summary>
+/// validates, then holds a GPU slot (one, as in one ChatTTS process, unless <see cref="EmulatorOptions.Concurrency"/> says more) while the audio streams, as one ChatTTS process does.</summary>
 internal sealed partial class SynthesisEndpoint(
+    EmulatorOptions options,
     Dialect dialect,
     EmulatorFaults faults,
     EmulatorStats stats,
@@ -19,7 +20,7 @@ internal sealed partial class SynthesisEndpoint(
     IHostApplicationLifetime lifetime,
     ILogger<SynthesisEndpoint> logger) : IDisposable
 {
-    private readonly SemaphoreSlim _gpu = new(1, 1);
+    private readonly SemaphoreSlim _gpu = new(options.Concurrency, options.Concurrency);
 
     public async Task HandleAsync(HttpContext context)
     {

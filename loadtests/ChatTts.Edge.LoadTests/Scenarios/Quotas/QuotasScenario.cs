@@ -52,7 +52,7 @@ internal sealed class QuotasScenario : IScenario
         var result = QuotasReport.Judge(all, settings);
         var report = QuotasReport.Build(all, settings, context, result);
 
-        await context.PublishAsync(report);
+        await context.PublishAsync(Name, report, result);
         if (!result.Passed)
         {
             foreach (var run in runs.Where(r => r.ProxyOutput.Length > 0))

@@ -38,7 +38,7 @@ internal sealed class TlsScenario : IScenario
             var result = TlsReport.Judge(figures);
             var report = TlsReport.Build(figures, settings, context, result);
 
-            await context.PublishAsync(report);
+            await context.PublishAsync(Name, report, result);
             if (!result.Passed)
             {
                 await environment.WriteProxyOutputAsync(context.Error);

@@ -35,7 +35,7 @@ internal sealed class UtilisationScenario : IScenario
             var result = UtilisationReport.Judge(figures, settings);
             var report = UtilisationReport.Build(figures, settings, context, result);
 
-            await context.PublishAsync(report);
+            await context.PublishAsync(Name, report, result);
             if (!result.Passed)
             {
                 await environment.WriteProxyOutputAsync(context.Error);
