@@ -9,7 +9,8 @@ namespace ChatTts.Edge.LoadTests.Load;
 /// and tells how it went. Never throws for what the server does; only an unexpected bug escapes.</summary>
 /// <param name="headers">Sent with every request (e.g. <c>Authorization</c> for a deployment that needs a key).</param>
 /// <param name="meter">Told of every stream and audio event as they happen, for live figures; optional.</param>
-internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMeter? meter = null, IReadOnlyDictionary<string, string>? headers = null)
+/// <param name="http2">Send every request as HTTP/2 exactly (over cleartext: prior knowledge).</param>
+internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMeter? meter = null, IReadOnlyDictionary<string, string>? headers = null, bool http2 = false)
 {
     public async Task<StreamOutcome> RunAsync(Uri url, CancellationToken cancellationToken)
     {
@@ -27,6 +28,12 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMe
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (http2)
+            {
+                request.Version = System.Net.HttpVersion.Version20;
+                request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            }
+
             request.Headers.Accept.ParseAdd("text/event-stream");
             foreach (var (name, value) in headers ?? new Dictionary<string, string>())
             {
@@ -123,6 +130,7 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMe
                 Bytes = bytes,
                 Queued = _queued,
                 FirstAudio = _firstAudio,
+                LastAudio = _firstAudio is null ? null : _lastAudio,
                 Gaps = _gaps,
                 QuotaCheck = QuotaCheck,
                 AudioProblem = _problem,

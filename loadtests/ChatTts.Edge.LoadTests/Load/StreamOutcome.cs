@@ -53,6 +53,9 @@ internal sealed record StreamOutcome(StreamStatus Status, long StartedAt, long E
     /// <summary>From sending the request to the first <c>audio</c> event, measured by the client.</summary>
     public TimeSpan? FirstAudio { get; init; }
 
+    /// <summary>From sending the request to the last <c>audio</c> event.</summary>
+    public TimeSpan? LastAudio { get; init; }
+
     /// <summary>The times between consecutive audio events.</summary>
     public IReadOnlyList<TimeSpan> Gaps { get; init; } = [];
 

@@ -1,3 +1,6 @@
+using ChatTts.Edge.LoadTests.Scenarios.Burst;
+using ChatTts.Edge.LoadTests.Scenarios.Failover;
+using ChatTts.Edge.LoadTests.Scenarios.Overhead;
 using ChatTts.Edge.LoadTests.Scenarios.Quotas;
 using ChatTts.Edge.LoadTests.Scenarios.Streams;
 using ChatTts.Edge.LoadTests.Scenarios.Tls;
@@ -17,6 +20,9 @@ internal static class ScenarioCatalog
         new UtilisationScenario(),
         new QuotasScenario(),
         new TlsScenario(),
+        new OverheadScenario(),
+        new FailoverScenario(),
+        new BurstScenario(),
     ];
 
     public static IScenario? Find(string name) =>

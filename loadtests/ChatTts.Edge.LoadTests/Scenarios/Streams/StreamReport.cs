@@ -40,6 +40,18 @@ internal static class StreamReport
                 $"drained in time: {(run.Drained ? "yes" : "no")}")
             .AddFact("Percentiles", "nearest rank over every sample of the window (no averaging); audio checked chunk by chunk " +
                 "(WAV header, sizes, seq, done's totals)");
+        if (p.HoldOpen)
+        {
+            report.AddFact("Held open", "the streams outlast the run: at its end they are closed at once; one whose last audio came within " +
+                $"{DurationFormat.Format(StreamProfile.StallAfter)} counts as done, one that had gone quiet as hung; figures cover every stream");
+        }
+
+        if (p.Http2)
+        {
+            report.AddFact("Protocol", "HTTP/2 over cleartext (prior knowledge) from the clients to a second proxy endpoint, up to 1,000 streams per " +
+                "connection; HTTP/1.1 from the proxy to the backends (one connection per stream)");
+        }
+
         if (files is { } limit)
         {
             report.AddFact("Open-file limit", limit.ToString(CultureInfo.InvariantCulture));

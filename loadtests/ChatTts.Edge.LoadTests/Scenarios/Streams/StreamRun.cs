@@ -37,7 +37,7 @@ internal static class StreamRun
         using var http = CreateHttpClient(settings.MostStreams);
         var tally = new LoadTally();
         var meter = new LoadMeter(time, run.Duration + run.DrainTimeout + TimeSpan.FromMinutes(1));
-        var client = new SseStreamClient(http, time, meter, settings.Headers);
+        var client = new SseStreamClient(http, time, meter, settings.Headers, settings.Profile.Http2);
         var profile = settings.Profile;
         Uri Url(long number) => settings.StreamUrl(proxy, number);
 
@@ -60,19 +60,30 @@ internal static class StreamRun
             {
                 await using var closed = ClosedLoopLoad.Start(profile.Clients, Url, client, tally, time, cancellationToken, rampUp: profile.Ramp);
                 (windowStart, windowEnd, cpuAtWindowStart, cpuAtWindowEnd) = await ApplyAsync(proxyProcessId, context, duringRun, cancellationToken);
-                drained = await closed.StopAsync(run.DrainTimeout);
+                drained = await closed.StopAsync(profile.HoldOpen ? TimeSpan.Zero : run.DrainTimeout);
                 dropped = 0;
             }
         }
 
         var peakMemory = memory is null ? null : await memory.StopAsync();
         var streams = tally.Snapshot();
-        var inWindow = StreamStatistics.InWindow(streams, meter.StartedAt, run.Warmup, time);
+        var hung = streams.Count(s => s.Status == StreamStatus.Cut);
+        if (profile.HoldOpen)
+        {
+            // Cut on purpose at the end: alive when its audio still flowed, hung when it had gone quiet.
+            bool Alive(StreamOutcome s) => s.LastAudio is { } last && time.GetElapsedTime(s.StartedAt, s.EndedAt) - last <= StreamProfile.StallAfter;
+            hung = streams.Count(s => s.Status == StreamStatus.Cut && !Alive(s));
+            streams = [.. streams.Select(s => s.Status == StreamStatus.Cut && Alive(s) ? s with { Status = StreamStatus.Done, Failure = null } : s)];
+        }
+
+        // Streams held open all start in the ramp, which the warm-up covers; their figures are those of every stream.
+        var inWindow = profile.HoldOpen ? streams : StreamStatistics.InWindow(streams, meter.StartedAt, run.Warmup, time);
         var window = time.GetElapsedTime(windowStart, windowEnd);
         var metrics = StreamStatistics.AddTo(new MetricSet(), inWindow, window, time);
-        var hung = streams.Count(s => s.Status == StreamStatus.Cut);
         metrics
-            .Add("hung", hung, MetricUnit.Count, MetricDirection.LowerIsBetter, "streams still open at the drain timeout after the run (cut)")
+            .Add("hung", hung, MetricUnit.Count, MetricDirection.LowerIsBetter, profile.HoldOpen
+                ? $"streams open at the end whose last audio was over {StreamProfile.StallAfter.TotalSeconds:0} s old"
+                : "streams still open at the drain timeout after the run (cut)")
             .Add("dropped", dropped, MetricUnit.Count, MetricDirection.LowerIsBetter, "open model: arrivals not sent because too many streams were open")
             .Add("peak_in_flight", meter.PeakInFlight, MetricUnit.Count, MetricDirection.HigherIsBetter, "the most streams open at once");
         if (cpuAtWindowStart is { } cpuStart && cpuAtWindowEnd is { } cpuEnd)
@@ -133,6 +144,7 @@ internal static class StreamRun
         ConnectTimeout = TimeSpan.FromSeconds(30),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         MaxConnectionsPerServer = Math.Max(streams, 1),
+        EnableMultipleHttp2Connections = true,
     })
     {
         Timeout = Timeout.InfiniteTimeSpan,

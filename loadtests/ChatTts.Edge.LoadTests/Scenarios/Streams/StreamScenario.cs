@@ -44,7 +44,8 @@ internal sealed class StreamScenario(StreamProfile profile) : IScenario
         await using var environment = await LocalEnvironment.StartAsync(settings.Environment(), context.Time, cancellationToken);
         try
         {
-            var run = await StreamRun.RunAsync(settings, environment.ProxyAddress, environment.ProxyProcessId, context, cancellationToken);
+            var address = settings.Profile.Http2 ? await Http2Endpoint.FindAsync(environment.ProxyAddresses, cancellationToken) : environment.ProxyAddress;
+            var run = await StreamRun.RunAsync(settings, address, environment.ProxyProcessId, context, cancellationToken);
             run.Metrics.Add("proxy_exited", environment.ProxyExited ? 1 : 0, MetricUnit.Count, MetricDirection.LowerIsBetter, "1 when the proxy process ended during the run");
             return await JudgeAndPublishAsync(settings, limits, run, context, files, environment);
         }

@@ -27,6 +27,7 @@ internal sealed record StreamSettings(StreamProfile Profile, Uri? Target, string
         new("--first-chunk-delay <time>", "the emulators' time to first audio"),
         new("--chunk-ms <n>", "chunk_ms of every stream"),
         new("--text <text>", "what every stream says"),
+        new("--http2 <true|false>", "clients speak HTTP/2 to the proxy (cleartext; a second local endpoint) instead of HTTP/1.1"),
     ];
 
     public static StreamSettings Read(CommandLineArguments arguments, StreamProfile profile)
@@ -51,7 +52,14 @@ internal sealed record StreamSettings(StreamProfile Profile, Uri? Target, string
             FirstChunkDelay = arguments.GetDuration("--first-chunk-delay", profile.FirstChunkDelay),
             ChunkMs = arguments.GetInt32("--chunk-ms", profile.ChunkMs, 20, 60_000),
             Text = arguments.GetString("--text", profile.Text),
+            Http2 = arguments.GetString("--http2", profile.Http2 ? "true" : "false") switch
+            {
+                "true" => true,
+                "false" => false,
+                var other => throw new UsageException($"--http2 takes true or false, not '{other}'."),
+            },
         };
+
         if (open && tuned.Clients == 0 && tuned.Rate <= 0)
         {
             throw new UsageException("--rate must be more than 0.");
@@ -68,7 +76,10 @@ internal sealed record StreamSettings(StreamProfile Profile, Uri? Target, string
     public Uri StreamUrl(Uri proxy, long number) =>
         new(proxy, $"/v1/tts/stream?text={Uri.EscapeDataString(TextOf(number))}&chunk_ms={Profile.ChunkMs.ToString(CultureInfo.InvariantCulture)}");
 
-    public string TextOf(long number) => string.Create(CultureInfo.InvariantCulture, $"{Profile.Text} Stream {number}.");
+    /// <remarks>Held-open streams all say the same: the emulator then makes its audio once, and the machine's two cores go
+    /// to the proxy rather than to ten thousand syntheses.</remarks>
+    public string TextOf(long number) =>
+        Profile.HoldOpen ? Profile.Text : string.Create(CultureInfo.InvariantCulture, $"{Profile.Text} Stream {number}.");
 
     public IReadOnlyDictionary<string, string> Headers =>
         ApiKey is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Authorization"] = "Bearer " + ApiKey };
@@ -90,12 +101,28 @@ internal sealed record StreamSettings(StreamProfile Profile, Uri? Target, string
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information", // "Now listening on" tells the run it is ready
         };
+        if (Profile.HoldOpen)
+        {
+            // The emulated GPUs share this machine's two cores with ten thousand streams: their health answers may
+            // take seconds, which is load, not a dead GPU.
+            configuration["ReverseProxy:Clusters:chattts:HealthCheck:Active:Timeout"] = "00:00:30";
+        }
+
+        if (Profile.Http2)
+        {
+            // Two endpoints: HTTP/1.1 as usual, and cleartext HTTP/2 for the clients (many streams per connection).
+            configuration["Kestrel:Endpoints:Http1:Url"] = "http://127.0.0.1:0";
+            configuration["Kestrel:Endpoints:Http2:Url"] = "http://127.0.0.1:0";
+            configuration["Kestrel:Endpoints:Http2:Protocols"] = "Http2";
+            configuration["Kestrel:Limits:Http2:MaxStreamsPerConnection"] = "1000";
+        }
+
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             configuration[key] = value;
         }
 
         return new EnvironmentSettings(Profile.Backends, Dialect, SpeechEngine.Synthetic, Profile.RealTimeFactor, Profile.FirstChunkDelay,
-            configuration, MaxConcurrency: Profile.BackendConcurrency, EmulatorConcurrency: Profile.BackendConcurrency);
+            configuration, MaxConcurrency: Profile.BackendConcurrency, ProxyEndpoints: Profile.Http2 ? 2 : 1, EmulatorConcurrency: Profile.BackendConcurrency);
     }
 }
