@@ -15,7 +15,8 @@ internal interface IAudioFrameSink
 /// <summary>
 /// Cuts a PCM stream that arrives in pieces of any size into frames of exactly <c>frameSamples</c> samples
 /// (the last one may be shorter), so every frame is whole samples whatever the backend's chunking.
-/// One pooled buffer is reused for every frame.
+/// A pooled buffer is held only while a frame is being filled and sent: between a GPU's steps (seconds apart) an open
+/// stream holds no audio buffer, which is most of what ten thousand open streams would otherwise keep in memory.
 /// </summary>
 internal sealed class PcmFramer : IPcmSink, IDisposable
 {
@@ -23,13 +24,13 @@ internal sealed class PcmFramer : IPcmSink, IDisposable
     private readonly int _frameBytes;
     private byte[]? _buffer;
     private int _filled;
+    private bool _disposed;
 
     public PcmFramer(int frameSamples, IAudioFrameSink sink)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frameSamples, 1);
         _sink = sink;
         _frameBytes = frameSamples * PcmFormat.BytesPerSample;
-        _buffer = ArrayPool<byte>.Shared.Rent(WavHeader.Size + _frameBytes);
     }
 
     /// <summary>PCM bytes received from the backend so far.</summary>
@@ -41,13 +42,14 @@ internal sealed class PcmFramer : IPcmSink, IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlySequence<byte> pcm, CancellationToken cancellationToken)
     {
-        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(PcmFramer));
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ReceivedBytes += pcm.Length;
         foreach (var segment in pcm)
         {
             var source = segment;
             while (!source.IsEmpty)
             {
+                var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(WavHeader.Size + _frameBytes);
                 var take = Math.Min(source.Length, _frameBytes - _filled);
                 source.Span[..take].CopyTo(buffer.AsSpan(WavHeader.Size + _filled));
                 _filled += take;
@@ -63,29 +65,38 @@ internal sealed class PcmFramer : IPcmSink, IDisposable
     /// <summary>Emits the last, possibly shorter, frame; an odd trailing byte (half a sample) is dropped.</summary>
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
-        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(PcmFramer));
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var whole = _filled - (_filled % PcmFormat.BytesPerSample);
         DroppedBytes = _filled - whole;
-        if (whole > 0)
+        if (whole > 0 && _buffer is { } buffer)
         {
             await FlushFrameAsync(buffer, whole, cancellationToken);
         }
 
         _filled = 0;
+        ReturnBuffer();
     }
 
     public void Dispose()
+    {
+        _disposed = true;
+        ReturnBuffer();
+    }
+
+    /// <summary>Sends a frame, then gives its buffer back to the pool (the next frame rents one when its PCM comes).</summary>
+    private async ValueTask FlushFrameAsync(byte[] buffer, int pcmBytes, CancellationToken cancellationToken)
+    {
+        _filled = 0;
+        await _sink.WriteFrameAsync(buffer.AsMemory(0, WavHeader.Size + pcmBytes), pcmBytes / PcmFormat.BytesPerSample, cancellationToken);
+        ReturnBuffer();
+    }
+
+    private void ReturnBuffer()
     {
         if (_buffer is { } buffer)
         {
             _buffer = null;
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    private async ValueTask FlushFrameAsync(byte[] buffer, int pcmBytes, CancellationToken cancellationToken)
-    {
-        _filled = 0;
-        await _sink.WriteFrameAsync(buffer.AsMemory(0, WavHeader.Size + pcmBytes), pcmBytes / PcmFormat.BytesPerSample, cancellationToken);
     }
 }

@@ -15,7 +15,8 @@ namespace ChatTts.Edge.LoadTests.Scenarios.Streams;
 /// <param name="ChunkMs">The <c>chunk_ms</c> of every stream.</param>
 /// <param name="Text">What every stream says (a stream number is added so every request is distinct).</param>
 /// <param name="HoldOpen">Streams are meant to outlast the run: at its end they are closed at once, and one still
-/// receiving audio (its last event within <see cref="StallAfter"/>) counts as a success, one that went quiet as hung.</param>
+/// receiving audio (its last event, or its request when no audio came yet, within <see cref="StallAfter"/>) counts as a
+/// success, one that went quiet as hung.</param>
 /// <param name="Http2">Clients speak HTTP/2 (cleartext, prior knowledge) to a second proxy endpoint, many streams per
 /// connection, as browsers multiplex <c>EventSource</c> streams over HTTPS; HTTP/1.1 (one connection per stream) otherwise.</param>
 internal sealed record StreamProfile(

@@ -71,7 +71,8 @@ internal static class StreamRun
         if (profile.HoldOpen)
         {
             // Cut on purpose at the end: alive when its audio still flowed, hung when it had gone quiet.
-            bool Alive(StreamOutcome s) => s.LastAudio is { } last && time.GetElapsedTime(s.StartedAt, s.EndedAt) - last <= StreamProfile.StallAfter;
+            // Quiet for longer than StallAfter: since its last audio, or since its request when none came yet.
+            bool Alive(StreamOutcome s) => time.GetElapsedTime(s.StartedAt, s.EndedAt) - (s.LastAudio ?? TimeSpan.Zero) <= StreamProfile.StallAfter;
             hung = streams.Count(s => s.Status == StreamStatus.Cut && !Alive(s));
             streams = [.. streams.Select(s => s.Status == StreamStatus.Cut && Alive(s) ? s with { Status = StreamStatus.Done, Failure = null } : s)];
         }
