@@ -50,7 +50,7 @@ internal sealed class LocalEnvironment : IAsyncDisposable
             }
 
             environment._proxy = await ProxyProcess.StartAsync(
-                folder, environment.ProxyVariables(settings), settings.ProxyEndpoints, time, ProxyStartTimeout, cancellationToken);
+                folder, environment.ProxyVariables(settings), settings.ProxyEndpoints, time, ProxyStartTimeout, cancellationToken, settings.ProxyCpus);
             return environment;
         }
         catch

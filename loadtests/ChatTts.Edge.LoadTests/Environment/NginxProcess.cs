@@ -63,7 +63,8 @@ internal sealed partial class NginxProcess : IAsyncDisposable
     /// by another free one, a couple of times.</summary>
     /// <exception cref="EnvironmentException">nginx is not installed, did not start, or did not accept connections in
     /// time.</exception>
-    public static async Task<NginxProcess> StartAsync(Uri upstream, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="cpus">The CPUs nginx runs on (a taskset list); null for any.</param>
+    public static async Task<NginxProcess> StartAsync(Uri upstream, TimeProvider time, CancellationToken cancellationToken, string? cpus = null)
     {
         ArgumentNullException.ThrowIfNull(upstream);
         ArgumentNullException.ThrowIfNull(time);
@@ -77,7 +78,7 @@ internal sealed partial class NginxProcess : IAsyncDisposable
         {
             try
             {
-                return await StartOnceAsync(executable, upstream, time, cancellationToken);
+                return await StartOnceAsync(executable, upstream, cpus, time, cancellationToken);
             }
             catch (EnvironmentException e) when (attempt < BindAttempts && e.Details.Contains("Address already in use", StringComparison.Ordinal))
             {
@@ -108,7 +109,7 @@ internal sealed partial class NginxProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<NginxProcess> StartOnceAsync(string executable, Uri upstream, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<NginxProcess> StartOnceAsync(string executable, Uri upstream, string? cpus, TimeProvider time, CancellationToken cancellationToken)
     {
         var prefix = Directory.CreateTempSubdirectory("chattts-edge-nginx-").FullName + Path.DirectorySeparatorChar;
         ChildProcess process;
@@ -117,7 +118,8 @@ internal sealed partial class NginxProcess : IAsyncDisposable
         {
             port = FreePort();
             await File.WriteAllTextAsync(ConfigurationFile(prefix), Configuration(prefix, port, upstream, OpenFileLimit()), cancellationToken);
-            var start = new ProcessStartInfo(executable, Arguments(prefix));
+            var (program, arguments) = CpuPinning.Command(executable, Arguments(prefix), cpus);
+            var start = new ProcessStartInfo(program, arguments);
             (process, _) = await ChildProcess.StartAsync("nginx", start, ReadyLine(), time, StartTimeout, KeptLines, cancellationToken);
         }
         catch

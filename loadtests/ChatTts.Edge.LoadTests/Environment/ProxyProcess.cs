@@ -37,9 +37,11 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
     /// <summary>Starts it and waits until it listens on <paramref name="endpoints"/> addresses.</summary>
     /// <exception cref="EnvironmentException">It did not start, exited, or did not listen within <paramref name="startTimeout"/>.</exception>
     public static async Task<ProxyProcess> StartAsync(
-        string folder, IReadOnlyDictionary<string, string> environment, int endpoints, TimeProvider time, TimeSpan startTimeout, CancellationToken cancellationToken)
+        string folder, IReadOnlyDictionary<string, string> environment, int endpoints, TimeProvider time, TimeSpan startTimeout, CancellationToken cancellationToken,
+        string? cpus = null)
     {
-        var start = new ProcessStartInfo("dotnet", [ProxyBuildOutput.AssemblyFile, "--urls", "http://127.0.0.1:0"]) { WorkingDirectory = folder };
+        var (program, arguments) = CpuPinning.Command("dotnet", [ProxyBuildOutput.AssemblyFile, "--urls", "http://127.0.0.1:0"], cpus);
+        var start = new ProcessStartInfo(program, arguments) { WorkingDirectory = folder };
         foreach (var key in start.Environment.Keys.Where(k => ClearedPrefixes.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
         {
             start.Environment.Remove(key);

@@ -38,7 +38,7 @@ internal sealed class OverheadScenario : IScenario
         try
         {
             OverheadMeasurement measurement;
-            await using (var nginx = await NginxProcess.StartAsync(environment.Backends[0].Emulator.BaseAddress, context.Time, cancellationToken))
+            await using (var nginx = await NginxProcess.StartAsync(environment.Backends[0].Emulator.BaseAddress, context.Time, cancellationToken, settings.ProxyCpus))
             {
                 measurement = await OverheadMeasurement.RunAsync(settings, environment, nginx, context, cancellationToken);
             }

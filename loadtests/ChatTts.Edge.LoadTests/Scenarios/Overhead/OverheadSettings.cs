@@ -13,7 +13,9 @@ namespace ChatTts.Edge.LoadTests.Scenarios.Overhead;
 /// <param name="RealTimeFactor">The emulator's seconds of work per second of audio after its first step.</param>
 /// <param name="FirstChunkDelay">The emulator's time to its first audio step.</param>
 /// <param name="HeyRequests">Requests of the hey cross-check (at <paramref name="Clients"/> at once).</param>
-internal sealed record OverheadSettings(int Clients, int Rounds, double RealTimeFactor, TimeSpan FirstChunkDelay, int HeyRequests, IReadOnlyList<string> Thresholds)
+/// <param name="ProxyCpus">The CPUs the edge and nginx run on (a taskset list), or null for any.</param>
+internal sealed record OverheadSettings(
+    int Clients, int Rounds, double RealTimeFactor, TimeSpan FirstChunkDelay, int HeyRequests, IReadOnlyList<string> Thresholds, string? ProxyCpus = null)
 {
     /// <summary>The scenario's name on the command line and in <c>appsettings/loadtests.json</c>.</summary>
     public const string Name = "overhead";
@@ -35,6 +37,7 @@ internal sealed record OverheadSettings(int Clients, int Rounds, double RealTime
         new("--first-chunk-delay <time>", "the emulated backend's time to its first audio (default 50ms)"),
         new("--hey-requests <n>", "requests of the hey cross-check through the edge (default 4 × clients)"),
         new("--threshold <m>=<limit>", "overrides or adds a threshold, e.g. edge.added_ttfa.p99=5ms (repeatable)"),
+        new("--proxy-cpus <list>", "run the edge and nginx on these CPUs (taskset list, e.g. 1); start the runner with `taskset -c 0` to keep it off them"),
     ];
 
     /// <summary>Samples per emulator step (ChatTTS yields at most 12 000 = 0.5 s at a time).</summary>
@@ -51,7 +54,7 @@ internal sealed record OverheadSettings(int Clients, int Rounds, double RealTime
     /// backend running at least <see cref="DistinctTexts"/> syntheses at once so its cache fills in one go whatever
     /// the clients (the proxy's cap stays at the clients).</summary>
     public EnvironmentSettings Environment() =>
-        Stream.Environment() with { EmulatorConcurrency = Math.Max(Clients, DistinctTexts) };
+        Stream.Environment() with { EmulatorConcurrency = Math.Max(Clients, DistinctTexts), ProxyCpus = ProxyCpus };
 
     /// <summary>Different texts the requests cycle through (request <c>n</c> says text number <c>n</c> mod this): the
     /// emulated backend synthesises each once and serves it from its cache afterwards (it keeps 512), so its own CPU
@@ -70,7 +73,11 @@ internal sealed record OverheadSettings(int Clients, int Rounds, double RealTime
             arguments.GetDouble("--rtf", 0.1, 0, 100),
             arguments.GetDuration("--first-chunk-delay", TimeSpan.FromMilliseconds(50)),
             arguments.GetInt32("--hey-requests", 4 * clients, clients, 1_000_000),
-            arguments.GetAll("--threshold"));
+            arguments.GetAll("--threshold"),
+            arguments.GetOptionalString("--proxy-cpus") is { } cpus
+                ? cpus.Length > 0 && cpus.All(c => char.IsAsciiDigit(c) || c is ',' or '-') ? cpus
+                    : throw new UsageException($"--proxy-cpus takes a CPU list such as 1 or 0,1 or 2-3, not '{cpus}'.")
+                : null);
     }
 
     /// <summary>As the stream scenarios see this one: its environment (<see cref="StreamSettings.Environment"/>: one
