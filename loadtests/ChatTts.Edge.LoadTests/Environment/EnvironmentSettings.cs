@@ -7,6 +7,8 @@ namespace ChatTts.Edge.LoadTests.Environment;
 /// <param name="MaxConcurrency">Every destination's <c>Metadata:MaxConcurrency</c>; null leaves the cluster's (one synthesis at a time).</param>
 /// <param name="EmulatorConcurrency">Syntheses each emulator runs at once: 1 as a ChatTTS process, more for scenarios
 /// that measure the proxy rather than the GPUs.</param>
+/// <param name="Replicas">Proxy processes, configured alike in front of the same GPUs (as a deployment scales the edge
+/// horizontally, its shared state in one Redis).</param>
 /// <param name="ProxyCpus">The CPUs the proxy process runs on (a taskset list); null for any.</param>
 /// <param name="ProxyEndpoints">How many addresses the proxy listens on (more than one with <c>Kestrel:Endpoints</c> in
 /// <paramref name="ProxyConfiguration"/>); it is ready once it has reported them all.</param>
@@ -20,4 +22,5 @@ internal sealed record EnvironmentSettings(
     int? MaxConcurrency = null,
     int ProxyEndpoints = 1,
     int EmulatorConcurrency = 1,
-    string? ProxyCpus = null);
+    string? ProxyCpus = null,
+    int Replicas = 1);

@@ -6,14 +6,14 @@ namespace ChatTts.Edge.LoadTests.Environment;
 
 /// <summary>
 /// The system under test on this machine: emulated GPUs in this process (Kestrel on 127.0.0.1, free ports) and the
-/// real proxy as its own process, configured with those GPUs as the destinations of cluster <c>chattts</c>.
-/// Disposing stops all of it, the proxy first.
+/// real proxy as its own process (or several replicas alike), configured with those GPUs as the destinations of
+/// cluster <c>chattts</c>. Disposing stops all of it, the proxies first.
 /// </summary>
 internal sealed class LocalEnvironment : IAsyncDisposable
 {
     private static readonly TimeSpan ProxyStartTimeout = TimeSpan.FromSeconds(60);
     private readonly List<Backend> _backends = [];
-    private ProxyProcess? _proxy;
+    private readonly List<ProxyProcess> _proxies = [];
 
     private LocalEnvironment()
     {
@@ -30,10 +30,16 @@ internal sealed class LocalEnvironment : IAsyncDisposable
     /// <summary>The proxy's process id, for its CPU time and memory.</summary>
     public int ProxyProcessId => Proxy.ProcessId;
 
-    /// <summary>Whether the proxy process ended by itself (it should run until disposed).</summary>
+    /// <summary>Whether the (first) proxy process ended by itself (it should run until disposed).</summary>
     public bool ProxyExited => Proxy.HasExited;
 
-    private ProxyProcess Proxy => _proxy ?? throw new InvalidOperationException("The environment is not started.");
+    /// <summary>Every replica's plain-HTTP address, the first proxy's first.</summary>
+    public IReadOnlyList<Uri> ReplicaAddresses => [.. _proxies.Select(p => p.Address)];
+
+    /// <summary>Replicas whose process ended by itself.</summary>
+    public int ReplicasExited => _proxies.Count(p => p.HasExited);
+
+    private ProxyProcess Proxy => _proxies.Count > 0 ? _proxies[0] : throw new InvalidOperationException("The environment is not started.");
 
     /// <exception cref="EnvironmentException">A part did not start; what was started is stopped again.</exception>
     public static async Task<LocalEnvironment> StartAsync(EnvironmentSettings settings, TimeProvider time, CancellationToken cancellationToken)
@@ -49,8 +55,13 @@ internal sealed class LocalEnvironment : IAsyncDisposable
                 environment._backends.Add(new Backend(string.Create(CultureInfo.InvariantCulture, $"gpu{i}"), emulator));
             }
 
-            environment._proxy = await ProxyProcess.StartAsync(
-                folder, environment.ProxyVariables(settings), settings.ProxyEndpoints, time, ProxyStartTimeout, cancellationToken, settings.ProxyCpus);
+            var variables = environment.ProxyVariables(settings);
+            for (var i = 0; i < settings.Replicas; i++)
+            {
+                environment._proxies.Add(await ProxyProcess.StartAsync(
+                    folder, variables, settings.ProxyEndpoints, time, ProxyStartTimeout, cancellationToken, settings.ProxyCpus));
+            }
+
             return environment;
         }
         catch
@@ -60,21 +71,45 @@ internal sealed class LocalEnvironment : IAsyncDisposable
         }
     }
 
-    /// <summary>The proxy's latest output lines, for a run that failed.</summary>
+    /// <summary>Every proxy's latest output lines, for a run that failed.</summary>
     public async Task WriteProxyOutputAsync(TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        if (_proxy is not null)
+        foreach (var proxy in _proxies)
         {
-            await writer.WriteAsync(_proxy.RecentOutput());
+            await writer.WriteAsync(proxy.RecentOutput());
+        }
+    }
+
+    /// <summary>Runs a scenario on this environment and, when it misses a threshold or fails (other than by being
+    /// cancelled), writes every proxy's latest output to <paramref name="error"/>: what a failed run needs to be read.</summary>
+    public async Task<Scenarios.ScenarioResult> RunAsync(
+        Func<Task<Scenarios.ScenarioResult>> scenario, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            var result = await scenario();
+            if (!result.Passed)
+            {
+                await WriteProxyOutputAsync(error);
+            }
+
+            return result;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await WriteProxyOutputAsync(error);
+            throw;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_proxy is not null)
+        foreach (var proxy in _proxies)
         {
-            await _proxy.DisposeAsync();
+            await proxy.DisposeAsync();
         }
 
         foreach (var backend in _backends)

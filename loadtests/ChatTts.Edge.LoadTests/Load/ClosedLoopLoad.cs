@@ -12,26 +12,9 @@ internal sealed class ClosedLoopLoad : IAsyncDisposable
 
     private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(10);
 
-    private readonly CancellationTokenSource _abort;
-    private readonly CancellationTokenSource _stopStarting;
-    private readonly SseStreamClient _client;
-    private readonly LoadTally _tally;
-    private readonly TimeProvider _time;
-    private readonly Func<long, Uri> _url;
-    private long _requests = -1;
-    private readonly TimeSpan _thinkTime;
-    private Task _clients = Task.CompletedTask;
+    private readonly LoadClients _clients;
 
-    private ClosedLoopLoad(SseStreamClient client, LoadTally tally, TimeProvider time, Func<long, Uri> url, TimeSpan thinkTime, CancellationToken cancellationToken)
-    {
-        _thinkTime = thinkTime;
-        _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _stopStarting = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-        _client = client;
-        _tally = tally;
-        _time = time;
-        _url = url;
-    }
+    private ClosedLoopLoad(LoadClients clients) => _clients = clients;
 
     /// <summary>
     /// Starts <paramref name="clients"/> clients streaming <paramref name="url"/>, each pausing <paramref name="thinkTime"/>
@@ -47,61 +30,54 @@ internal sealed class ClosedLoopLoad : IAsyncDisposable
         int clients, Func<long, Uri> url, SseStreamClient client, LoadTally tally, TimeProvider time, CancellationToken cancellationToken,
         TimeSpan thinkTime = default, TimeSpan rampUp = default)
     {
-        var load = new ClosedLoopLoad(client, tally, time, url, thinkTime, cancellationToken);
-        load._clients = Task.WhenAll(Enumerable.Range(0, clients).Select(i =>
-            Task.Run(() => load.ClientAsync(i, rampUp * i / clients), CancellationToken.None)));
-        return load;
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(tally);
+        var requests = new RequestNumbers();
+        return new ClosedLoopLoad(LoadClients.Start(clients, (i, signals) => Loop(clients, i, rampUp, signals, async (number, abort) =>
+        {
+            var outcome = await client.RunAsync(url(number), abort);
+            tally.Add(outcome with { Client = i, Number = number });
+            return outcome.Status == StreamStatus.Done ? thinkTime : PauseAfter(outcome);
+        }, requests), time, cancellationToken));
     }
 
-    /// <summary>Starts no more streams and lets those under way finish for up to <paramref name="drainTimeout"/>,
-    /// then cuts the rest. Returns whether all finished in time.</summary>
-    public async Task<bool> StopAsync(TimeSpan drainTimeout)
+    /// <summary>
+    /// One closed-loop client, whatever it streams: its first stream after its share of <paramref name="rampUp"/>,
+    /// then one stream after another, each followed by the pause <paramref name="stream"/> returns, until the load
+    /// stops starting streams. <paramref name="stream"/> gets the request's number in the run and the abort signal.
+    /// </summary>
+    public static async Task Loop(
+        int clients, int client, TimeSpan rampUp, LoadSignals signals, Func<long, CancellationToken, Task<TimeSpan>> stream, RequestNumbers requests)
     {
-        await _stopStarting.CancelAsync();
-        try
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(requests);
+        await signals.PauseAsync(rampUp * client / Math.Max(clients, 1));
+        while (!signals.StopStarting.IsCancellationRequested)
         {
-            await _clients.WaitAsync(drainTimeout, _time);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            await _abort.CancelAsync();
-            await _clients;
-            return false;
+            await signals.PauseAsync(await stream(requests.Next(), signals.Abort));
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>How long a polite client waits after a failed stream: its <c>Retry-After</c> (at most 10 s), or
+    /// <see cref="FailurePause"/>.</summary>
+    public static TimeSpan PauseAfter(StreamOutcome outcome)
     {
-        await _abort.CancelAsync();
-        await _clients.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stopStarting.Dispose();
-        _abort.Dispose();
+        ArgumentNullException.ThrowIfNull(outcome);
+        return outcome.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero
+            ? TimeSpan.FromTicks(Math.Min(retryAfter.Ticks, LongestPause.Ticks))
+            : FailurePause;
     }
 
-    private async Task ClientAsync(int client, TimeSpan startAfter)
-    {
-        if (startAfter > TimeSpan.Zero)
-        {
-            await Task.Delay(startAfter, _time, _stopStarting.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+    /// <inheritdoc cref="LoadClients.StopAsync"/>
+    public Task<bool> StopAsync(TimeSpan drainTimeout) => _clients.StopAsync(drainTimeout);
 
-        while (!_stopStarting.IsCancellationRequested)
-        {
-            var number = Interlocked.Increment(ref _requests);
-            var outcome = await _client.RunAsync(_url(number), _abort.Token);
-            _tally.Add(outcome with { Client = client, Number = number });
-            if (outcome.Status != StreamStatus.Done)
-            {
-                var pause = outcome.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero
-                    ? TimeSpan.FromTicks(Math.Min(retryAfter.Ticks, LongestPause.Ticks))
-                    : FailurePause;
-                await Task.Delay(pause, _time, _stopStarting.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            else if (_thinkTime > TimeSpan.Zero)
-            {
-                await Task.Delay(_thinkTime, _time, _stopStarting.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _clients.DisposeAsync();
+}
+
+/// <summary>Numbers a run's requests 0, 1, 2 … across all its clients. Thread-safe.</summary>
+internal sealed class RequestNumbers
+{
+    private long _last = -1;
+
+    public long Next() => Interlocked.Increment(ref _last);
 }

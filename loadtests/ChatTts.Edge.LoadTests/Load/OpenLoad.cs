@@ -9,124 +9,86 @@ namespace ChatTts.Edge.LoadTests.Load;
 /// </summary>
 internal sealed class OpenLoad : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _abort;
-    private readonly CancellationTokenSource _stopStarting;
-    private readonly SseStreamClient _client;
-    private readonly LoadTally _tally;
-    private readonly TimeProvider _time;
-    private readonly Func<long, Uri> _url;
-    private readonly OpenLoadShape _shape;
-    private readonly List<Task> _streams = [];
-    private readonly Lock _gate = new();
-    private Task _arrivals = Task.CompletedTask;
-    private int _inFlight;
-    private int _dropped;
+    private readonly LoadClients _arrivals;
+    private readonly Counter _dropped;
 
-    private OpenLoad(OpenLoadShape shape, Func<long, Uri> url, SseStreamClient client, LoadTally tally, TimeProvider time, CancellationToken cancellationToken)
+    private OpenLoad(LoadClients arrivals, Counter dropped)
     {
-        _shape = shape;
-        _url = url;
-        _client = client;
-        _tally = tally;
-        _time = time;
-        _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _stopStarting = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        _arrivals = arrivals;
+        _dropped = dropped;
     }
 
     /// <summary>Arrivals that found <see cref="OpenLoadShape.MaxInFlight"/> streams running and were not sent.</summary>
-    public int Dropped => Volatile.Read(ref _dropped);
+    public int Dropped => _dropped.Value;
 
     public static OpenLoad Start(OpenLoadShape shape, Func<long, Uri> url, SseStreamClient client, LoadTally tally, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        var load = new OpenLoad(shape, url, client, tally, time, cancellationToken);
-        load._arrivals = Task.Run(load.ArriveAsync, CancellationToken.None);
-        return load;
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(tally);
+        var dropped = new Counter();
+
+        // One loop sends the arrivals and, once no more may start, waits for the streams it started: to the load's
+        // stop and drain it is a single client.
+        return new OpenLoad(LoadClients.Start(1, (_, signals) => ArriveAsync(shape, url, client, tally, dropped, signals), time, cancellationToken), dropped);
     }
 
-    /// <summary>Sends no more arrivals and lets the streams under way finish for up to <paramref name="drainTimeout"/>,
-    /// then cuts the rest. Returns whether all finished in time.</summary>
-    public async Task<bool> StopAsync(TimeSpan drainTimeout)
+    /// <inheritdoc cref="LoadClients.StopAsync"/>
+    public Task<bool> StopAsync(TimeSpan drainTimeout) => _arrivals.StopAsync(drainTimeout);
+
+    public ValueTask DisposeAsync() => _arrivals.DisposeAsync();
+
+    private static async Task ArriveAsync(
+        OpenLoadShape shape, Func<long, Uri> url, SseStreamClient client, LoadTally tally, Counter dropped, LoadSignals signals)
     {
-        await _stopStarting.CancelAsync();
-        await _arrivals;
-        Task all;
-        lock (_gate)
+        var streams = new List<Task>();
+        var inFlight = new Counter();
+        var started = signals.Time.GetTimestamp();
+        for (long number = 0; ; number++)
         {
-            all = Task.WhenAll(_streams);
-        }
-
-        try
-        {
-            await all.WaitAsync(drainTimeout, _time);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            await _abort.CancelAsync();
-            await all;
-            return false;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _abort.CancelAsync();
-        await _arrivals.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        Task all;
-        lock (_gate)
-        {
-            all = Task.WhenAll(_streams);
-        }
-
-        await all.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stopStarting.Dispose();
-        _abort.Dispose();
-    }
-
-    private async Task ArriveAsync()
-    {
-        var started = _time.GetTimestamp();
-        for (long number = 0; !_stopStarting.IsCancellationRequested; number++)
-        {
-            var due = _shape.ArrivalTime(number);
-            var wait = due - _time.GetElapsedTime(started);
-            if (wait > TimeSpan.Zero)
+            await signals.PauseAsync(shape.ArrivalTime(number) - signals.Time.GetElapsedTime(started));
+            if (signals.StopStarting.IsCancellationRequested)
             {
-                await Task.Delay(wait, _time, _stopStarting.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                if (_stopStarting.IsCancellationRequested)
-                {
-                    return;
-                }
+                break;
             }
 
-            if (Interlocked.Increment(ref _inFlight) > _shape.MaxInFlight)
+            if (inFlight.Increment() > shape.MaxInFlight)
             {
-                Interlocked.Decrement(ref _inFlight);
-                Interlocked.Increment(ref _dropped);
+                inFlight.Decrement();
+                dropped.Increment();
                 continue;
             }
 
-            var stream = RunOneAsync(number);
-            lock (_gate)
+            streams.Add(RunOneAsync(number));
+        }
+
+        await Task.WhenAll(streams);
+
+        async Task RunOneAsync(long number)
+        {
+            await Task.Yield();
+            try
             {
-                _streams.Add(stream);
+                var outcome = await client.RunAsync(url(number), signals.Abort);
+                tally.Add(outcome with { Number = number });
+            }
+            finally
+            {
+                inFlight.Decrement();
             }
         }
     }
 
-    private async Task RunOneAsync(long number)
+    /// <summary>A count shared between threads.</summary>
+    private sealed class Counter
     {
-        await Task.Yield();
-        try
-        {
-            var outcome = await _client.RunAsync(_url(number), _abort.Token);
-            _tally.Add(outcome with { Number = number });
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _inFlight);
-        }
+        private int _value;
+
+        public int Value => Volatile.Read(ref _value);
+
+        public int Increment() => Interlocked.Increment(ref _value);
+
+        public void Decrement() => Interlocked.Decrement(ref _value);
     }
 }
 

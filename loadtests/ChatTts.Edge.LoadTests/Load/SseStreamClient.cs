@@ -12,6 +12,8 @@ namespace ChatTts.Edge.LoadTests.Load;
 /// <param name="http2">Send every request as HTTP/2 exactly (over cleartext: prior knowledge).</param>
 internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMeter? meter = null, IReadOnlyDictionary<string, string>? headers = null, bool http2 = false)
 {
+    private static readonly Dictionary<string, string> NoHeaders = [];
+
     public async Task<StreamOutcome> RunAsync(Uri url, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -35,7 +37,7 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMe
             }
 
             request.Headers.Accept.ParseAdd("text/event-stream");
-            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            foreach (var (name, value) in headers ?? NoHeaders)
             {
                 request.Headers.TryAddWithoutValidation(name, value);
             }

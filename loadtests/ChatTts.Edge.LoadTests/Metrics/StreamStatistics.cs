@@ -67,13 +67,18 @@ internal static class StreamStatistics
             meter.AudioEventsPerSecond());
     }
 
-    private static void AddDistribution(MetricSet metrics, string name, IReadOnlyList<TimeSpan> samples, string what)
+    /// <summary>Adds <c>name.p50</c> … of <paramref name="samples"/> in milliseconds (nearest rank; NaN without samples),
+    /// for <paramref name="percentiles"/> (default <see cref="Percentiles"/>), each described as "p of the time
+    /// <paramref name="what"/>".</summary>
+    public static void AddDistribution(MetricSet metrics, string name, IReadOnlyList<TimeSpan> samples, string what, IReadOnlyList<string>? percentiles = null)
     {
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(samples);
         var sorted = samples.Order().ToArray();
-        foreach (var percentile in Percentiles)
+        foreach (var percentile in percentiles ?? Percentiles)
         {
             var percent = percentile == "max" ? 100 : double.Parse(percentile[1..], System.Globalization.CultureInfo.InvariantCulture);
-            var value = Figures.Percentile(sorted, percent);
+            var value = Figures.PercentileOfSorted(sorted, percent);
             metrics.Add($"{name}.{percentile}", value?.TotalMilliseconds ?? double.NaN, MetricUnit.Milliseconds, MetricDirection.LowerIsBetter,
                 $"{percentile} of the time {what} ({sorted.Length} samples)");
         }

@@ -99,19 +99,12 @@ internal sealed record BurstFigures(
             .Add("requests_per_second", SpanMax > TimeSpan.Zero ? Streams.Count / SpanMax.TotalSeconds : 0, MetricUnit.PerSecond,
                 MetricDirection.HigherIsBetter, "requests ÷ the time from the first request to the last response")
             .Add("proxy_exited", ReplicasExited, MetricUnit.Count, MetricDirection.LowerIsBetter, "proxy replicas whose process ended during the run");
-        AddDistribution(metrics, "quota_check", [.. Streams.Where(s => s.QuotaCheck is not null).Select(s => s.QuotaCheck!.Value)],
-            "the proxy's quota check (Redis round trip), from its Server-Timing, of every request");
-        AddDistribution(metrics, "admitted_ttfa", [.. admitted.Where(s => s.FirstAudio is not null).Select(s => s.FirstAudio!.Value)],
-            "the time from sending an admitted request to its first audio event");
+        StreamStatistics.AddDistribution(metrics, "quota_check", [.. Streams.Where(s => s.QuotaCheck is not null).Select(s => s.QuotaCheck!.Value)],
+            "taken by the proxy's quota check (Redis round trip), from its Server-Timing, of every request", DistributionPercentiles);
+        StreamStatistics.AddDistribution(metrics, "admitted_ttfa", [.. admitted.Where(s => s.FirstAudio is not null).Select(s => s.FirstAudio!.Value)],
+            "from sending an admitted request to its first audio event", DistributionPercentiles);
         return metrics;
     }
 
-    private static void AddDistribution(MetricSet metrics, string name, IReadOnlyList<TimeSpan> samples, string what)
-    {
-        foreach (var (label, percent) in new[] { ("p50", 50.0), ("p99", 99.0), ("max", 100.0) })
-        {
-            metrics.Add($"{name}.{label}", Figures.Percentile(samples, percent)?.TotalMilliseconds ?? double.NaN, MetricUnit.Milliseconds,
-                MetricDirection.LowerIsBetter, $"{label} of {what} ({samples.Count} samples)");
-        }
-    }
+    private static readonly string[] DistributionPercentiles = ["p50", "p99", "max"];
 }

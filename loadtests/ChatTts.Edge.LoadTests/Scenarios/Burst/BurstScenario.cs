@@ -44,13 +44,11 @@ internal sealed class BurstScenario : IScenario
         await context.Output.WriteLineAsync($"{Name}: starting redis-server, {settings.Backends} emulated GPUs and {settings.Replicas} proxy replica(s); " +
             $"{BurstReport.LoadText(settings)}, for {DurationFormat.Format(run.Duration)} …");
         await using var redis = await RedisProcess.StartAsync(time, cancellationToken);
-        var environmentSettings = settings.Environment(redis.Configuration);
-        await using var environment = await LocalEnvironment.StartAsync(environmentSettings, time, cancellationToken);
-        await using var replicas = await ProxyReplicas.StartAsync(environment, environmentSettings, settings.Replicas, time, cancellationToken);
-        try
+        await using var environment = await LocalEnvironment.StartAsync(settings.Environment(redis.Configuration), time, cancellationToken);
+        return await environment.RunAsync(async () =>
         {
-            using var http = CreateHttpClient(settings.Clients);
-            foreach (var address in replicas.Addresses)
+            using var http = StreamHttpClient.Create(settings.Clients);
+            foreach (var address in environment.ReplicaAddresses)
             {
                 await WaitUntilServingAsync(new SseStreamClient(http, time, headers: Bearer(settings.ReadinessSecret)), settings.StreamUrl(address), time, cancellationToken);
             }
@@ -59,7 +57,7 @@ internal sealed class BurstScenario : IScenario
             var tally = new LoadTally();
             var meter = new LoadMeter(time, run.Duration + run.DrainTimeout + TimeSpan.FromMinutes(1));
             var client = new SseStreamClient(http, time, meter, Bearer(settings.Secret));
-            Uri[] urls = [.. replicas.Addresses.Select(settings.StreamUrl)];
+            Uri[] urls = [.. environment.ReplicaAddresses.Select(settings.StreamUrl)];
             bool drained;
             await using (var progress = ProgressLine.Start(Name, meter, run.Duration, context.Output, context.Interactive, time))
             {
@@ -70,28 +68,22 @@ internal sealed class BurstScenario : IScenario
             cancellationToken.ThrowIfCancellationRequested();
             var streams = tally.Snapshot();
             var backendRequests = environment.Backends.Sum(b => b.Emulator.RequestCount) - backendRequestsBefore;
-            var figures = BurstFigures.Of(streams, settings, backendRequests, replicas.Exited, time);
+            var figures = BurstFigures.Of(streams, settings, backendRequests, environment.ReplicasExited, time);
             var metrics = figures.Metrics();
             var result = new ScenarioResult(ScenarioResult.From(ThresholdSet.Judge(limits, metrics)))
             {
                 Metrics = metrics,
                 Timeline = StreamStatistics.Timeline(streams, meter.StartedAt, TimeSpan.Zero, run.Duration, meter, time),
             };
-            var report = BurstReport.Build(figures, replicas.Addresses, redis.Version, drained, context, result);
+            var report = BurstReport.Build(figures, environment.ReplicaAddresses, redis.Version, drained, context, result);
             await context.PublishAsync(Name, report, result);
             if (!result.Passed)
             {
-                await replicas.WriteOutputAsync(context.Error);
                 await context.Error.WriteAsync(redis.RecentOutput());
             }
 
             return result;
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            await replicas.WriteOutputAsync(context.Error);
-            throw;
-        }
+        }, context.Error, cancellationToken);
     }
 
     private static Dictionary<string, string> Bearer(string secret) => new() { ["Authorization"] = "Bearer " + secret };
@@ -120,17 +112,4 @@ internal sealed class BurstScenario : IScenario
             await Task.Delay(ClosedLoopLoad.FailurePause, time, cancellationToken);
         }
     }
-
-    // HTTP/1.1, one connection per client and replica, kept alive between requests; no proxy from the environment; no
-    // timeout, as a stream lasts as long as its audio.
-    private static HttpClient CreateHttpClient(int clients) => new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        MaxConnectionsPerServer = clients,
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
 }

@@ -97,7 +97,7 @@ internal sealed record BurstSettings(
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information", // "Now listening on" tells the run it is ready
         };
         return new EnvironmentSettings(Backends, Dialect, SpeechEngine.Synthetic, 0.05, TimeSpan.FromMilliseconds(20), configuration,
-            MaxConcurrency: BackendConcurrency, EmulatorConcurrency: BackendConcurrency);
+            MaxConcurrency: BackendConcurrency, EmulatorConcurrency: BackendConcurrency, Replicas: Replicas);
     }
 
     public Uri StreamUrl(Uri proxy) =>

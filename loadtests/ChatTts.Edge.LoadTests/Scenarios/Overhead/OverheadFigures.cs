@@ -16,6 +16,8 @@ internal static class OverheadFigures
 {
     private static readonly string[] Percentiles = StreamStatistics.Percentiles;
 
+    private static readonly string[] FirstStepPercentiles = ["p50", "p99"];
+
     /// <summary>The statistics a raw path shares with the edge (gaps and events are the edge's SSE notions).</summary>
     private static readonly HashSet<string> RawStatistics = new(StringComparer.Ordinal)
     {
@@ -61,10 +63,11 @@ internal static class OverheadFigures
         var statistics = StreamStatistics.AddTo(new MetricSet(), streams, measurement.Window(path), time, prefix);
         if (path.IsRaw)
         {
-            AddDistribution(metrics, prefix + "ttfa", Percentiles, [.. streams.Where(s => s.FirstAudio is not null).Select(s => s.FirstAudio!.Value)],
-                "from sending the request to the first PCM byte after the WAV header");
-            AddDistribution(metrics, prefix + "first_step", ["p50", "p99"], [.. measurement.TurnsOf(path).SelectMany(t => t.FirstSteps)],
-                string.Create(CultureInfo.InvariantCulture, $"from sending the request to the first {OverheadSettings.StepBytes} PCM bytes (what the edge's first audio event holds)"));
+            StreamStatistics.AddDistribution(metrics, prefix + "ttfa", [.. streams.Where(s => s.FirstAudio is not null).Select(s => s.FirstAudio!.Value)],
+                "from sending the request to the first PCM byte after the WAV header", Percentiles);
+            StreamStatistics.AddDistribution(metrics, prefix + "first_step", [.. measurement.TurnsOf(path).SelectMany(t => t.FirstSteps)],
+                string.Create(CultureInfo.InvariantCulture, $"from sending the request to the first {OverheadSettings.StepBytes} PCM bytes (what the edge's first audio event holds)"),
+                FirstStepPercentiles);
             foreach (var metric in statistics.All.Where(m => m.Name.StartsWith(prefix + "total.", StringComparison.Ordinal) || RawStatistics.Contains(m.Name[prefix.Length..])))
             {
                 metrics.Add(metric.Name, metric.Value, metric.Unit, metric.Direction, metric.Description);
@@ -138,17 +141,5 @@ internal static class OverheadFigures
                 "responses per second over hey's run")
             .Add("crosscheck.total_p50_ratio", p50 / metrics.Find("edge.total.p50")!.Value, MetricUnit.Ratio, MetricDirection.LowerIsBetter,
                 "hey.total.p50 ÷ edge.total.p50: an independent tool's median whole stream over the runner's (about 1 when they agree)");
-    }
-
-    /// <summary>Nearest-rank percentiles of <paramref name="samples"/> in milliseconds, NaN without samples.</summary>
-    private static void AddDistribution(MetricSet metrics, string name, IReadOnlyList<string> percentiles, IReadOnlyList<TimeSpan> samples, string what)
-    {
-        var sorted = samples.Order().ToArray();
-        foreach (var percentile in percentiles)
-        {
-            var percent = percentile == "max" ? 100 : double.Parse(percentile[1..], CultureInfo.InvariantCulture);
-            metrics.Add($"{name}.{percentile}", Figures.Percentile(sorted, percent)?.TotalMilliseconds ?? double.NaN, MetricUnit.Milliseconds,
-                MetricDirection.LowerIsBetter, $"{percentile} of the time {what} ({sorted.Length} samples)");
-        }
     }
 }

@@ -35,7 +35,7 @@ internal sealed class OverheadScenario : IScenario
         await context.Output.WriteLineAsync($"{Name}: {settings.Describe()}; direct, edge and nginx {DurationFormat.Format(context.Run.Duration)} each " +
             $"(warm-up {DurationFormat.Format(context.Run.Warmup)}), then hey …");
         await using var environment = await LocalEnvironment.StartAsync(settings.Environment(), context.Time, cancellationToken);
-        try
+        return await environment.RunAsync(async () =>
         {
             OverheadMeasurement measurement;
             await using (var nginx = await NginxProcess.StartAsync(environment.Backends[0].Emulator.BaseAddress, context.Time, cancellationToken, settings.ProxyCpus))
@@ -47,17 +47,7 @@ internal sealed class OverheadScenario : IScenario
             var verdicts = ThresholdSet.Judge(limits, metrics);
             var result = new ScenarioResult(ScenarioResult.From(verdicts)) { Metrics = metrics, Timeline = measurement.EdgeTimeline };
             await context.PublishAsync(Name, OverheadReport.Build(settings, measurement, context, result, files), result);
-            if (!result.Passed)
-            {
-                await environment.WriteProxyOutputAsync(context.Error);
-            }
-
             return result;
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            await environment.WriteProxyOutputAsync(context.Error);
-            throw;
-        }
+        }, context.Error, cancellationToken);
     }
 }

@@ -22,7 +22,7 @@ internal static class OverheadTurns
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(context);
         var (time, run) = (context.Time, context.Run);
-        using var http = CreateHttpClient(settings.Clients);
+        using var http = StreamHttpClient.Create(settings.Clients);
         var meter = new LoadMeter(time, run.Duration + run.DrainTimeout + TimeSpan.FromMinutes(1));
         var tally = new LoadTally();
         var client = new SseStreamClient(http, time, meter);
@@ -53,7 +53,7 @@ internal static class OverheadTurns
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(context);
         var (time, run) = (context.Time, context.Run);
-        using var http = CreateHttpClient(settings.Clients);
+        using var http = StreamHttpClient.Create(settings.Clients);
         var meter = new LoadMeter(time, run.Duration + run.DrainTimeout + TimeSpan.FromMinutes(1));
         var client = new RawStreamClient(http, time, meter);
         var stream = settings.Stream;
@@ -79,7 +79,7 @@ internal static class OverheadTurns
     public static async Task FillBackendCacheAsync(OverheadSettings settings, Uri speechUrl, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var http = CreateHttpClient(OverheadSettings.DistinctTexts);
+        using var http = StreamHttpClient.Create(OverheadSettings.DistinctTexts);
         var client = new RawStreamClient(http, time, new LoadMeter(time, TimeSpan.FromMinutes(5)));
         var stream = settings.Stream;
         var options = new ParallelOptions { MaxDegreeOfParallelism = OverheadSettings.DistinctTexts, CancellationToken = cancellationToken };
@@ -105,19 +105,6 @@ internal static class OverheadTurns
     }
 
     private static TimeSpan? ProxyCpu(int? processId) => processId is { } pid ? ProcessStats.CpuTime(pid) : null;
-
-    // As StreamRun's client: HTTP/1.1, one connection per stream under way, no proxy from the environment, no
-    // timeout (a stream lasts as long as its audio).
-    private static HttpClient CreateHttpClient(int streams) => new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        ConnectTimeout = TimeSpan.FromSeconds(30),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        MaxConnectionsPerServer = Math.Max(streams, 1),
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
 
     private readonly record struct Window(TimeSpan Length, double RunCpu, double OthersCpu, TimeSpan? ProxyCpu, bool Drained);
 }

@@ -85,20 +85,10 @@ internal static class QuotasMeasurement
         var remaining = duration - time.GetElapsedTime(begun);
         return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
     }
-
-    // HTTP/1.1, one connection per stream under way, kept alive between a client's streams; no proxy from the
-    // environment; no timeout, as a stream lasts as long as its audio. With quotas on every request carries the key.
+    // With quotas on every request carries the key.
     private static HttpClient CreateHttpClient(string? apiKey)
     {
-        var http = new HttpClient(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        var http = StreamHttpClient.Create();
         if (apiKey is not null)
         {
             http.DefaultRequestHeaders.Add(QuotasSettings.ApiKeyHeader, apiKey);

@@ -34,7 +34,7 @@ internal static class StreamRun
         ArgumentNullException.ThrowIfNull(context);
         var time = context.Time;
         var run = context.Run;
-        using var http = CreateHttpClient(settings.MostStreams);
+        using var http = StreamHttpClient.Create(settings.MostStreams);
         var tally = new LoadTally();
         var meter = new LoadMeter(time, run.Duration + run.DrainTimeout + TimeSpan.FromMinutes(1));
         var client = new SseStreamClient(http, time, meter, settings.Headers, settings.Profile.Http2);
@@ -136,20 +136,6 @@ internal static class StreamRun
         var cpuEnd = proxyProcessId is { } id ? ProcessStats.CpuTime(id) : null;
         return (windowStart, time.GetTimestamp(), cpuStart, cpuEnd);
     }
-
-    // HTTP/1.1, so one connection per stream under way, as browsers' EventSource over HTTP/1.1; no proxy from the
-    // environment; no timeout, as a stream lasts as long as its audio.
-    private static HttpClient CreateHttpClient(int streams) => new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        ConnectTimeout = TimeSpan.FromSeconds(30),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        MaxConnectionsPerServer = Math.Max(streams, 1),
-        EnableMultipleHttp2Connections = true,
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
 }
 
 /// <summary>Samples a process's resident memory twice a second, keeping the peak (VmHWM is the kernel's own peak;

@@ -38,37 +38,27 @@ internal sealed class StreamScenario(StreamProfile profile) : IScenario
         if (settings.Target is { } remote)
         {
             var run = await StreamRun.RunAsync(settings, remote, null, context, cancellationToken);
-            return await JudgeAndPublishAsync(settings, limits, run, context, files, proxyOutput: null);
+            return await JudgeAndPublishAsync(settings, limits, run, context, files);
         }
 
         await using var environment = await LocalEnvironment.StartAsync(settings.Environment(), context.Time, cancellationToken);
-        try
+        return await environment.RunAsync(async () =>
         {
             var address = settings.Profile.Http2 ? await Http2Endpoint.FindAsync(environment.ProxyAddresses, cancellationToken) : environment.ProxyAddress;
             var run = await StreamRun.RunAsync(settings, address, environment.ProxyProcessId, context, cancellationToken);
             run.Metrics.Add("proxy_exited", environment.ProxyExited ? 1 : 0, MetricUnit.Count, MetricDirection.LowerIsBetter, "1 when the proxy process ended during the run");
-            return await JudgeAndPublishAsync(settings, limits, run, context, files, environment);
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            await environment.WriteProxyOutputAsync(context.Error);
-            throw;
-        }
+            return await JudgeAndPublishAsync(settings, limits, run, context, files);
+        }, context.Error, cancellationToken);
     }
 
     private async Task<ScenarioResult> JudgeAndPublishAsync(
         StreamSettings settings, IReadOnlyList<(string Metric, string Limit, string Source)> limits, StreamRunResult run, ScenarioContext context,
-        long? files, LocalEnvironment? proxyOutput)
+        long? files)
     {
         var verdicts = ThresholdSet.Judge(limits, run.Metrics);
         var result = new ScenarioResult(ScenarioResult.From(verdicts)) { Metrics = run.Metrics, Timeline = run.Timeline };
         var report = StreamReport.Build(Name, settings, run, context, result, files);
         await context.PublishAsync(Name, report, result);
-        if (!result.Passed && proxyOutput is not null)
-        {
-            await proxyOutput.WriteProxyOutputAsync(context.Error);
-        }
-
         return result;
     }
 }

@@ -32,24 +32,12 @@ internal sealed class TlsScenario : IScenario
             $"{settings.WarmupStreams} warm-up and {settings.Streams} measured rounds of one stream per mode ({string.Join(", ", TlsModes.All.Select(m => m.Name()))}) …");
         using var pki = ThrowawayPki.Create(context.Time);
         await using var environment = await LocalEnvironment.StartAsync(settings.Environment(pki), context.Time, cancellationToken);
-        try
+        return await environment.RunAsync(async () =>
         {
             var figures = await TlsMeasurement.RunAsync(environment, pki, settings, context, cancellationToken);
             var result = TlsReport.Judge(figures);
-            var report = TlsReport.Build(figures, settings, context, result);
-
-            await context.PublishAsync(Name, report, result);
-            if (!result.Passed)
-            {
-                await environment.WriteProxyOutputAsync(context.Error);
-            }
-
+            await context.PublishAsync(Name, TlsReport.Build(figures, settings, context, result), result);
             return result;
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            await environment.WriteProxyOutputAsync(context.Error);
-            throw;
-        }
+        }, context.Error, cancellationToken);
     }
 }

@@ -19,7 +19,7 @@ internal static class UtilisationMeasurement
         LocalEnvironment environment, UtilisationSettings settings, ScenarioContext context, CancellationToken cancellationToken)
     {
         var time = context.Time;
-        using var http = CreateHttpClient();
+        using var http = StreamHttpClient.Create();
         var tally = new LoadTally();
         var begun = time.GetTimestamp();
         await using var load = ClosedLoopLoad.Start(
@@ -57,15 +57,4 @@ internal static class UtilisationMeasurement
         var remaining = duration - time.GetElapsedTime(begun);
         return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
     }
-
-    // HTTP/1.1, so one connection per stream under way; no proxy from the environment; no timeout, as a stream lasts as long as its audio.
-    private static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
 }

@@ -29,24 +29,12 @@ internal sealed class UtilisationScenario : IScenario
             $"utilisation: starting {settings.Backends} emulated GPUs and the proxy; {settings.Clients} clients for " +
             $"{DurationFormat.Format(context.Run.Duration)} (warm-up {DurationFormat.Format(context.Run.Warmup)}) …");
         await using var environment = await LocalEnvironment.StartAsync(settings.Environment(), context.Time, cancellationToken);
-        try
+        return await environment.RunAsync(async () =>
         {
             var figures = await UtilisationMeasurement.RunAsync(environment, settings, context, cancellationToken);
             var result = UtilisationReport.Judge(figures, settings);
-            var report = UtilisationReport.Build(figures, settings, context, result);
-
-            await context.PublishAsync(Name, report, result);
-            if (!result.Passed)
-            {
-                await environment.WriteProxyOutputAsync(context.Error);
-            }
-
+            await context.PublishAsync(Name, UtilisationReport.Build(figures, settings, context, result), result);
             return result;
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            await environment.WriteProxyOutputAsync(context.Error);
-            throw;
-        }
+        }, context.Error, cancellationToken);
     }
 }
