@@ -10,6 +10,7 @@ internal sealed partial class QuotaTicket : IDisposable
     private readonly QuotaLeaseId _lease;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly PeriodicTimer _timer;
     private readonly Task _renewals;
 
     public QuotaTicket(IQuotaStore store, QuotaLeaseId lease, TimeProvider time, ILogger logger)
@@ -17,12 +18,16 @@ internal sealed partial class QuotaTicket : IDisposable
         _store = store;
         _lease = lease;
         _logger = logger;
-        _renewals = RenewAsync(time);
+        _timer = new PeriodicTimer(lease.LeaseTtl / 3, time);
+        _renewals = RenewAsync();
     }
 
     /// <summary>Ends the lease; <paramref name="audioSent"/> false gives the characters back.</summary>
     public async Task CompleteAsync(bool audioSent)
     {
+        // A disposed timer ends the renewals without an exception (every stream's end); the cancellation only
+        // abandons a renewal under way.
+        _timer.Dispose();
         await _stop.CancelAsync();
         await _renewals;
         Dispose();
@@ -38,14 +43,17 @@ internal sealed partial class QuotaTicket : IDisposable
         }
     }
 
-    public void Dispose() => _stop.Dispose();
-
-    private async Task RenewAsync(TimeProvider time)
+    public void Dispose()
     {
-        using var timer = new PeriodicTimer(_lease.LeaseTtl / 3, time);
+        _timer.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task RenewAsync()
+    {
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
+            while (await _timer.WaitForNextTickAsync())
             {
                 try
                 {

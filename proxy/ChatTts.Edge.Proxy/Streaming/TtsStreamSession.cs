@@ -24,6 +24,7 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IQueueObserver, IDispo
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SseEventWriter _events;
     private long _lastWrite;
+    private PeriodicTimer? _keepAlive;
     private bool _metaSent;
     private bool _queued;
 
@@ -124,18 +125,20 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IQueueObserver, IDispo
         }, cancellationToken);
 
     /// <summary>
-    /// Keeps a quiet stream alive until cancelled: no gap between writes exceeds <paramref name="interval"/>.
-    /// Before any audio, the stream opens (headers, <c>meta</c>, a comment) once a whole interval has passed.
+    /// Keeps a quiet stream alive until <see cref="StopKeepAlive"/> or the client goes away: no gap between writes
+    /// exceeds <paramref name="interval"/>. Before any audio, the stream opens (headers, <c>meta</c>, a comment) once a
+    /// whole interval has passed.
     /// </summary>
-    public async Task KeepAliveAsync(TimeSpan interval, CancellationToken cancellationToken)
+    public async Task KeepAliveAsync(TimeSpan interval, CancellationToken clientGone)
     {
         var half = interval / 2;
-        using var timer = new PeriodicTimer(half, _time);
+        _keepAlive = new PeriodicTimer(half, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+            // A stopped timer ends the loop without an exception: stopping is every stream's normal end.
+            while (await _keepAlive.WaitForNextTickAsync(clientGone))
             {
-                await _writeLock.WaitAsync(cancellationToken);
+                await _writeLock.WaitAsync(clientGone);
                 try
                 {
                     // Ticking at half the interval and writing after half an interval of silence bounds every gap by the interval.
@@ -152,7 +155,7 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IQueueObserver, IDispo
                         }
 
                         _events.WriteComment("keepalive"u8);
-                        await FlushAsync(cancellationToken);
+                        await FlushAsync(clientGone);
                     }
                 }
                 finally
@@ -163,12 +166,16 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IQueueObserver, IDispo
         }
         catch (OperationCanceledException)
         {
-            // The stream ended or the client went away; either way there is nothing left to keep alive.
+            // The client went away; there is nothing left to keep alive.
         }
     }
 
+    /// <summary>Ends <see cref="KeepAliveAsync"/> after any keepalive it is writing.</summary>
+    public void StopKeepAlive() => _keepAlive?.Dispose();
+
     public void Dispose()
     {
+        _keepAlive?.Dispose();
         _writeLock.Dispose();
         _events.Dispose();
     }

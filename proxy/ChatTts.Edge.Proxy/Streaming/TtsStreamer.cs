@@ -36,13 +36,12 @@ internal sealed partial class TtsStreamer(
         var aborted = context.RequestAborted;
         using var session = new TtsStreamSession(context, time);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(aborted, drain.Expired);
-        using var keepAliveStop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        var keepAlive = session.KeepAliveAsync(options.CurrentValue.KeepAliveInterval, keepAliveStop.Token);
+        var keepAlive = session.KeepAliveAsync(options.CurrentValue.KeepAliveInterval, aborted);
         var synthesis = new Synthesis(this, context, request, session, time.GetTimestamp() + (long)(admissionOptions.CurrentValue.MaxQueueWait.TotalSeconds * time.TimestampFrequency));
         try
         {
             var chunks = await retry.ExecuteAsync(synthesis, work.Token);
-            await StopAsync(keepAliveStop, keepAlive);
+            await StopAsync(session, keepAlive);
             var summary = new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, synthesis.Backend!);
             await session.WriteDoneAsync(summary, aborted);
         }
@@ -53,12 +52,12 @@ internal sealed partial class TtsStreamer(
         }
         catch (Exception ex)
         {
-            await StopAsync(keepAliveStop, keepAlive);
+            await StopAsync(session, keepAlive);
             result = await FailAsync(context, session, synthesis.Backend, ex);
         }
         finally
         {
-            await StopAsync(keepAliveStop, keepAlive);
+            await StopAsync(session, keepAlive);
         }
 
         return new StreamOutcome(result, synthesis.Backend, synthesis.Tried.Count, session.NextSeq, session.TimeToFirstAudio, PcmFormat.ToMilliseconds(session.SamplesSent));
@@ -258,9 +257,9 @@ internal sealed partial class TtsStreamer(
         _ => "no_backend",
     };
 
-    private static async Task StopAsync(CancellationTokenSource stop, Task keepAlive)
+    private static async Task StopAsync(TtsStreamSession session, Task keepAlive)
     {
-        await stop.CancelAsync();
+        session.StopKeepAlive();
         await keepAlive;
     }
 

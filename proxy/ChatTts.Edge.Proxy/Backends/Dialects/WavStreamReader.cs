@@ -9,7 +9,12 @@ namespace ChatTts.Edge.Backends.Dialects;
 /// </summary>
 internal static class WavStreamReader
 {
-    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true);
+    /// <summary>
+    /// Zero-byte reads: a stream waits for the backend's next step without holding a buffer (ten thousand streams
+    /// between steps hold none), then reads what has arrived, a whole 0.5 s step (24,000 bytes) and its chunk framing
+    /// in one read, into a buffer rented for that read.
+    /// </summary>
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 32 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true, useZeroByteReads: true);
 
     public static async Task ReadAsync(Stream body, IPcmSink sink, CancellationToken cancellationToken)
     {
