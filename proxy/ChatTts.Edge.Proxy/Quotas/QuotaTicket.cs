@@ -9,7 +9,6 @@ internal sealed partial class QuotaTicket : IDisposable
     private readonly IQuotaStore _store;
     private readonly QuotaLeaseId _lease;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
     private readonly PeriodicTimer _timer;
     private readonly Task _renewals;
 
@@ -25,12 +24,10 @@ internal sealed partial class QuotaTicket : IDisposable
     /// <summary>Ends the lease; <paramref name="audioSent"/> false gives the characters back.</summary>
     public async Task CompleteAsync(bool audioSent)
     {
-        // A disposed timer ends the renewals without an exception (every stream's end); the cancellation only
-        // abandons a renewal under way.
+        // A disposed timer ends the renewals without an exception (every stream's end); a renewal under way finishes
+        // first (neither store waits: Redis calls time out after a second).
         _timer.Dispose();
-        await _stop.CancelAsync();
         await _renewals;
-        Dispose();
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -43,31 +40,20 @@ internal sealed partial class QuotaTicket : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _timer.Dispose();
-        _stop.Dispose();
-    }
+    public void Dispose() => _timer.Dispose();
 
     private async Task RenewAsync()
     {
-        try
+        while (await _timer.WaitForNextTickAsync())
         {
-            while (await _timer.WaitForNextTickAsync())
+            try
             {
-                try
-                {
-                    await _store.RenewAsync(_lease, _stop.Token);
-                }
-                catch (QuotaStoreUnavailableException)
-                {
-                    // Renewed at the next tick if the store is back by then.
-                }
+                await _store.RenewAsync(_lease, CancellationToken.None);
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // The stream ended.
+            catch (QuotaStoreUnavailableException)
+            {
+                // Renewed at the next tick if the store is back by then.
+            }
         }
     }
 
