@@ -41,6 +41,18 @@ internal sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Whether a periodic timer with this period is armed: a test waits for one particular ticker when other
+    /// timers (timeouts, leases) are armed before it.
+    /// </summary>
+    public bool HasArmedTicker(TimeSpan period)
+    {
+        lock (_gate)
+        {
+            return _timers.Exists(t => t.DueAt is not null && t.Period == period);
+        }
+    }
+
     public void Advance(TimeSpan by)
     {
         DateTimeOffset target;
