@@ -66,7 +66,7 @@ public sealed class AdmissionQueueTests
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
-        using var running = await OpenAsync(client, "The first request holds the only GPU.", timeout.Token);
+        using var running = await OpenAsync(client, string.Concat(Enumerable.Repeat("The first request holds the only GPU. ", 5)), timeout.Token);
         using var waiting = await OpenAsync(client, "The second one waits.", timeout.Token);
         Assert.Equal("queued", await FirstEventAsync(waiting, timeout.Token));
 
@@ -95,14 +95,15 @@ public sealed class AdmissionQueueTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         using var running = await OpenAsync(client, "The first request holds the only GPU for a second or so.", timeout.Token);
+
+        // The GPU will say "busy, come back in 3 s" to the next request, which takes it out of rotation for that long.
+        // Set now: the queued requests reach the GPU only when the running one ends.
+        backend.Faults.Unavailable = true;
+        backend.Faults.RetryAfterSeconds = 3;
         var unlucky = SseCapture.GetAsync(client, "/v1/tts/stream?text=second", timeout.Token);
         await FleetStatus.WaitUntilAsync(client, s => s.GetProperty("queue").GetProperty("length").GetInt32() == 1, timeout.Token);
         var patient = SseCapture.GetAsync(client, "/v1/tts/stream?text=third", timeout.Token);
         await FleetStatus.WaitUntilAsync(client, s => s.GetProperty("queue").GetProperty("length").GetInt32() == 2, timeout.Token);
-
-        // The GPU says "busy, come back in 1 s" to the next request, which takes it out of rotation for a second.
-        backend.Faults.Unavailable = true;
-        backend.Faults.RetryAfterSeconds = 1;
         var second = await unlucky;
         backend.Faults.Clear();
         var third = await patient;
@@ -120,7 +121,7 @@ public sealed class AdmissionQueueTests
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
-        using var running = await OpenAsync(client, "The first request holds the only GPU for a long while.", timeout.Token);
+        using var running = await OpenAsync(client, string.Concat(Enumerable.Repeat("The first request holds the only GPU for a long while. ", 5)), timeout.Token);
         var expired = await SseCapture.GetAsync(client, "/v1/tts/stream?text=second", timeout.Token);
 
         Assert.Equal(HttpStatusCode.OK, expired.Status); // the stream opened with its first queued event

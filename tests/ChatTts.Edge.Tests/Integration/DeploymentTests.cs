@@ -29,9 +29,12 @@ public sealed class DeploymentTests
         using var page = await client.GetAsync("/", timeout.Token);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
 
-        // Three streams in flight at once: LeastRequests puts each on a different backend.
+        // Three streams in flight at once: LeastRequests puts each on a different backend. Each GPU holds its
+        // synthesis until all three have arrived, so none ends before the next is placed.
+        EmulatorInstance[] fleet = [webui, openai, forge];
+        Array.ForEach(fleet, backend => backend.Faults.Hold = true);
         var streams = new List<Task<SseCapture>>();
-        foreach (var backend in new[] { webui, openai, forge })
+        foreach (var backend in fleet)
         {
             var others = webui.RequestCount + openai.RequestCount + forge.RequestCount;
             streams.Add(SseCapture.GetAsync(client, "/v1/tts/stream?text=" + Uri.EscapeDataString("Three backends, one edge. 三个后端。"), timeout.Token));
@@ -41,6 +44,7 @@ public sealed class DeploymentTests
             }
         }
 
+        Array.ForEach(fleet, backend => backend.Faults.Hold = false);
         var results = await Task.WhenAll(streams);
         Assert.All(results, r => Assert.Equal("done", r.EventTypes.Last()));
         Assert.Equal(["demo-forge", "demo-openai", "demo-webui"], results.Select(r => r.Single("done").GetProperty("backend").GetString()).Order());

@@ -41,7 +41,7 @@ public sealed class QuotaReplicaTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var slow = await EmulatorInstance.StartAsync(EmulatorPresets.Paced("forge", realTimeFactor: 1.0, firstChunkMs: 10));
-        var environment = Environment(slow, QuotaSettings.Alice(redis.Configuration, concurrentStreams: 1, leaseTtl: "00:00:02"));
+        var environment = Environment(slow, QuotaSettings.Alice(redis.Configuration, concurrentStreams: 1, leaseTtl: "00:00:06"));
         await using var survivor = await ProxyProcess.StartAsync(environment, CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var toSurvivor = new HttpClient { BaseAddress = survivor.Address };
@@ -57,7 +57,8 @@ public sealed class QuotaReplicaTests
             await doomed.DisposeAsync(); // killed: it never releases its lease
         }
 
-        // The lease is no longer renewed and expires after its two seconds; then the key may stream again.
+        // The lease is no longer renewed and expires after its six seconds (renewed every two while its stream was
+        // open, so a busy machine cannot let it lapse early); then the key may stream again.
         HttpStatusCode status;
         do
         {
@@ -86,7 +87,8 @@ public sealed class QuotaReplicaTests
         var token = await QuotaTests.IssueTokenAsync(client, new { ttl_seconds = 60 });
         var withToken = await SseCapture.GetAsync(client, "/v1/tts/stream?text=hi&api_key=" + Uri.EscapeDataString(token));
         using var refused = await client.GetAsync("/v1/tts/stream?text=hi&api_key=" + unknownKey);
-        await Task.Delay(500); // let the console logger flush
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await proxy.TerminateAsync(timeout.Token); // the whole output, flushed before the process exits
 
         Assert.Equal("done", streamed.EventTypes.Last());
         Assert.Equal("done", withToken.EventTypes.Last());

@@ -70,7 +70,7 @@ public sealed class QuotaTests : IAsyncLifetime
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
-        var first = await client.GetAsync($"/v1/tts/stream?api_key={QuotaSettings.AliceKey}&text=" + Uri.EscapeDataString("A long first stream holds the key's only stream slot."), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        var first = await client.GetAsync($"/v1/tts/stream?api_key={QuotaSettings.AliceKey}&text=" + Uri.EscapeDataString(string.Concat(Enumerable.Repeat("A long first stream holds the key's only stream slot. ", 5))), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         using (var second = await client.GetAsync($"/v1/tts/stream?api_key={QuotaSettings.AliceKey}&text=second", timeout.Token))
         {

@@ -46,7 +46,7 @@ public sealed class StreamLifecycleTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         var pending = client.GetAsync("/v1/tts/stream?text=hello", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-        // The keepalive ticks at half the interval; the quota lease and first-audio timers are armed before it.
+        // The keepalive ticks at half the interval; the quota lease's timer is armed before it.
         while (!time.HasArmedTicker(TimeSpan.FromSeconds(2.5)))
         {
             await Task.Delay(10, timeout.Token);

@@ -25,8 +25,10 @@ public sealed class LoadTestRunnerTests : IDisposable
         Assert.False(ttfa.GetProperty("passed").GetBoolean());
         Assert.Equal("--threshold", ttfa.GetProperty("source").GetString());
         Assert.Equal(0.001, ttfa.GetProperty("limit").GetDouble());
-        // Everything else held: the streams were real, complete and valid.
-        Assert.All(thresholds.Where(t => t.GetProperty("metric").GetString() != "ttfa.p99"), t => Assert.True(t.GetProperty("passed").GetBoolean(), t.ToString()));
+        // The correctness thresholds held: the streams were real, complete and valid. (Throughput and gap limits are
+        // sized for the full 20 s run, not this short one beside other tests, so they are not asserted here.)
+        string[] correctness = ["error_rate", "invalid_audio", "hung", "proxy_exited"];
+        Assert.All(correctness, metric => Assert.True(Assert.Single(thresholds, t => t.GetProperty("metric").GetString() == metric).GetProperty("passed").GetBoolean(), metric));
         Assert.True(json.RootElement.GetProperty("metrics").GetProperty("streams_ok").GetProperty("value").GetDouble() > 0);
         Assert.Equal(0, json.RootElement.GetProperty("metrics").GetProperty("invalid_audio").GetProperty("value").GetDouble());
         Assert.Contains("| ttfa.p99 ≤ 0.00 ms |", await File.ReadAllTextAsync(Path.Combine(_out, "report.md")), StringComparison.Ordinal);
