@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -6,11 +7,38 @@ namespace ChatTts.Edge.Tests.Infrastructure;
 /// <summary>Ports for servers a test starts itself on 127.0.0.1 (redis-server, Prometheus, a proxy's endpoints).</summary>
 internal static class Loopback
 {
-    /// <summary>A port free on 127.0.0.1 right now.</summary>
+    private const int LowestPort = 10_000;
+
+    /// <summary>
+    /// A port free on 127.0.0.1 right now, below the kernel's ephemeral range: the outgoing connections of tests running
+    /// in parallel cannot take it between this check and the server's bind, nor while a test restarts a server on it.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var ephemeralStart = EphemeralRangeStart();
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var port = Random.Shared.Next(LowestPort, ephemeralStart);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+
+        throw new InvalidOperationException($"No free loopback port between {LowestPort} and {ephemeralStart}.");
+    }
+
+    private static int EphemeralRangeStart()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        var first = File.Exists(range) ? File.ReadAllText(range).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0] : "32768";
+        var start = int.Parse(first, CultureInfo.InvariantCulture);
+        return start > LowestPort + 1000 ? start : 32768;
     }
 }
