@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using ChatTts.Edge.Tests.Infrastructure;
 
 namespace ChatTts.Edge.LoadTests.Environment;
 
@@ -82,7 +83,7 @@ internal sealed partial class NginxProcess : IAsyncDisposable
             }
             catch (EnvironmentException e) when (attempt < BindAttempts && e.Details.Contains("Address already in use", StringComparison.Ordinal))
             {
-                // Another process bound the port between FreePort and nginx: try another one.
+                // Another process bound the port between Loopback.FreePort and nginx: try another one.
             }
         }
     }
@@ -116,7 +117,7 @@ internal sealed partial class NginxProcess : IAsyncDisposable
         int port;
         try
         {
-            port = FreePort();
+            port = Loopback.FreePort(); // free now; a clash when nginx binds it a moment later ends in a retry
             await File.WriteAllTextAsync(ConfigurationFile(prefix), Configuration(prefix, port, upstream, OpenFileLimit()), cancellationToken);
             var (program, arguments) = CpuPinning.Command(executable, Arguments(prefix), cpus);
             var start = new ProcessStartInfo(program, arguments);
@@ -220,14 +221,6 @@ internal sealed partial class NginxProcess : IAsyncDisposable
             .Select(folder => Path.Combine(folder, "nginx"))
             .FirstOrDefault(File.Exists)
             ?? throw new EnvironmentException($"{Executable} is missing: run scripts/install-deps.sh as root to install Debian's nginx.");
-    }
-
-    // The port is free now; nginx binds it a moment later (a clash ends in "Address already in use", then a retry).
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The hard limit on open files this process has (which nginx inherits), capped at

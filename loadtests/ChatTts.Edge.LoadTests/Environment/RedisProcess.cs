@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using ChatTts.Edge.Tests.Infrastructure;
 
 namespace ChatTts.Edge.LoadTests.Environment;
 
@@ -44,7 +45,7 @@ internal sealed partial class RedisProcess : IAsyncDisposable
             throw new EnvironmentException($"{Executable} is missing: run scripts/install-deps.sh as root to install Debian's redis-server.");
         }
 
-        var port = FreePort();
+        var port = Loopback.FreePort(); // free now; a clash when redis-server binds it ends in "exited before it was ready"
         var start = new ProcessStartInfo(Executable,
             ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
         var (process, _) = await ChildProcess.StartAsync("redis-server", start, ReadyLine(), time, StartTimeout, KeptLines, cancellationToken);
@@ -96,14 +97,6 @@ internal sealed partial class RedisProcess : IAsyncDisposable
     public string RecentOutput() => _process.RecentOutput();
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
-
-    // The port is free now; redis-server binds it a moment later (a clash ends in "exited before it was ready").
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [GeneratedRegex("Ready to accept connections")]
     private static partial Regex ReadyLine();

@@ -4,7 +4,10 @@ using System.Net.Sockets;
 
 namespace ChatTts.Edge.Tests.Infrastructure;
 
-/// <summary>Ports for servers a test starts itself on 127.0.0.1 (redis-server, Prometheus, a proxy's endpoints).</summary>
+/// <summary>
+/// Ports for servers a test or the load-test runner starts itself on 127.0.0.1 (redis-server, nginx, Prometheus, a
+/// proxy's endpoints). The load-test runner compiles this file in as well.
+/// </summary>
 internal static class Loopback
 {
     private const int LowestPort = 10_000;
