@@ -1,4 +1,4 @@
-using ChatTts.Edge.Backends;
+using ChatTts.Edge.Hosting;
 
 // A bad configuration stops the start with every mistake listed, exit code 1 and no stack trace.
 AppDomain.CurrentDomain.UnhandledException += EdgeConfigurationException.ReportAndExit;
@@ -17,10 +17,12 @@ builder.Services
 
 var app = builder.Build();
 
+// Every option of every Edge section, then the backends YARP loads: all mistakes at once, or no start.
+app.CheckEdgeConfiguration(() => app.MapEdgeBackends());
+
 app.UseCors();
 app.UseDefaultFiles();
 app.UseStaticFiles();
-app.MapEdgeBackends();
 app.MapTtsStreaming();
 app.MapQuotaEndpoints();
 app.MapBackendStatus();

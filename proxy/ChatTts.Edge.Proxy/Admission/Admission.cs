@@ -7,7 +7,8 @@ namespace ChatTts.Edge.Admission;
 /// <param name="Exclude">Destinations already tried by this request; a retry goes elsewhere.</param>
 /// <param name="IsRetry">Retries wait ahead of new requests, which have not waited yet, and are never refused as "queue full".</param>
 /// <param name="MaxWait">How long the request may still wait for a slot.</param>
-internal sealed record AdmissionRequest(HttpContext Context, IReadOnlySet<string> Exclude, bool IsRetry, TimeSpan MaxWait);
+/// <param name="Speech">What the backend will be asked: only destinations whose dialect can honour it qualify.</param>
+internal sealed record AdmissionRequest(HttpContext Context, IReadOnlySet<string> Exclude, bool IsRetry, TimeSpan MaxWait, BackendRequest Speech);
 
 /// <summary>Why a request got no backend.</summary>
 internal enum AdmissionRefusal

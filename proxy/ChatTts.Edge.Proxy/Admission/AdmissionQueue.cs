@@ -74,13 +74,15 @@ internal sealed partial class AdmissionQueue : IDisposable
 
             // Whoever waits already goes first; a slot nobody waiting can use goes to the newcomer.
             Pump();
-            var selection = request.IsRetry || !AnyUnrestrictedWaiter() ? _backends.TryAcquire(request.Context, request.Exclude) : BackendSelection.AllBusy;
+            var selection = request.IsRetry || !AnyUnrestrictedWaiter()
+                ? _backends.TryAcquire(request.Context, request.Exclude, request.Speech)
+                : new BackendSelection(null, HasCandidates: true);
             if (selection.Lease is { } lease)
             {
                 return Admission.Granted(lease);
             }
 
-            if (!selection.HasCandidates || !_backends.HasCandidate(request.Exclude))
+            if (!selection.HasCandidates || !_backends.HasCandidate(request.Exclude, request.Speech))
             {
                 return Admission.Refused(AdmissionRefusal.NoBackend, AdmissionDefaults.MinRetryAfter);
             }
@@ -92,7 +94,7 @@ internal sealed partial class AdmissionQueue : IDisposable
                 return Admission.Refused(AdmissionRefusal.QueueFull, retryAfter);
             }
 
-            waiter = new Waiter(request);
+            waiter = new Waiter(request, unrestricted: request.Exclude.Count == 0 && _backends.ServesAnywhere(request.Speech));
             Enqueue(waiter);
         }
 
@@ -215,7 +217,7 @@ internal sealed partial class AdmissionQueue : IDisposable
     {
         foreach (var waiter in _waiters)
         {
-            if (waiter.Request.Exclude.Count == 0)
+            if (waiter.Unrestricted)
             {
                 return true;
             }
@@ -274,7 +276,7 @@ internal sealed partial class AdmissionQueue : IDisposable
         {
             var next = node.Next;
             var waiter = node.Value;
-            var selection = _backends.TryAcquire(waiter.Request.Context, waiter.Request.Exclude);
+            var selection = _backends.TryAcquire(waiter.Request.Context, waiter.Request.Exclude, waiter.Request.Speech);
 
             // A waiter keeps waiting while its backends are only out for a while (unhealthy, draining); it is sent
             // away at once only when none it could use is configured any more.
@@ -284,7 +286,7 @@ internal sealed partial class AdmissionQueue : IDisposable
                 waiter.Complete(selection.Lease, selection.Lease is null ? AdmissionRefusal.NoBackend : AdmissionRefusal.None);
                 changed = true;
             }
-            else if (waiter.Request.Exclude.Count == 0)
+            else if (!selection.Restricted)
             {
                 // Nothing has room for a request that could go anywhere, so nothing has room for those behind it.
                 break;
@@ -328,13 +330,17 @@ internal sealed partial class AdmissionQueue : IDisposable
     /// <summary>One waiting request. Every field changes under the queue's lock.</summary>
     private sealed class Waiter
     {
-        public Waiter(AdmissionRequest request)
+        public Waiter(AdmissionRequest request, bool unrestricted)
         {
             Request = request;
+            Unrestricted = unrestricted;
             Node = new LinkedListNode<Waiter>(this);
         }
 
         public AdmissionRequest Request { get; }
+
+        /// <summary>It could take a slot on any destination: nobody behind it can use one it cannot.</summary>
+        public bool Unrestricted { get; }
 
         public LinkedListNode<Waiter> Node { get; }
 

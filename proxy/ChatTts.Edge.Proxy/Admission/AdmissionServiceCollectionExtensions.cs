@@ -8,10 +8,7 @@ internal static class AdmissionServiceCollectionExtensions
     /// <summary>Registers the admission queue in front of the GPUs and its options (section <c>Edge:Admission</c>).</summary>
     public static IServiceCollection AddEdgeAdmission(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AdmissionOptions>()
-            .Bind(configuration.GetSection(AdmissionOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddEdgeOptions<AdmissionOptions>(configuration, AdmissionOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DrainRate>();
         services.TryAddSingleton<AdmissionQueue>();

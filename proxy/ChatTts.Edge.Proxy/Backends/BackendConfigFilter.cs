@@ -1,5 +1,6 @@
 using ChatTts.Edge.Backends.Dialects;
 using ChatTts.Edge.Backends.Health;
+using ChatTts.Edge.Hosting;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.LoadBalancing;
 
@@ -11,9 +12,10 @@ namespace ChatTts.Edge.Backends;
 /// keeping the previous backends). Every problem is reported at once. Also applies the edge's defaults:
 /// the <c>LeastRequests</c> policy, no "panic" routing to unhealthy destinations, and, when the cluster names no active health-check path, each
 /// destination's own dialect's health path (YARP has one probe path per cluster; dialects differ), and passive
-/// health with <see cref="BackendFailuresPolicy"/>.
+/// health with <see cref="BackendFailuresPolicy"/>, active health with <see cref="BusyAwareProbePolicy"/>. Warns when two
+/// destinations name the same server.
 /// </summary>
-internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConfigFilter
+internal sealed partial class BackendConfigFilter(DialectRegistry dialects, ILogger<BackendConfigFilter> logger) : IProxyConfigFilter
 {
     private const string HealthyAndUnknown = "HealthyAndUnknown";
 
@@ -26,6 +28,7 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
 
         var problems = new List<string>();
         var destinations = new Dictionary<string, DestinationConfig>(StringComparer.OrdinalIgnoreCase);
+        var byAuthority = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var probeByDialect = string.IsNullOrEmpty(cluster.HealthCheck?.Active?.Path);
         foreach (var (id, destination) in cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
         {
@@ -34,29 +37,23 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
             if (!Uri.TryCreate(destination.Address, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
             {
                 problems.Add($"{path}:Address is '{destination.Address}'; expected an absolute http:// or https:// URL such as http://gpu1:9700/.");
+                address = null;
             }
-
-            var dialect = BackendMetadata.GetDialect(cluster, destination);
-            if (dialects.TryGet(dialect, out var known))
+            else if (byAuthority.TryGetValue(address.Authority, out var twin))
             {
-                if (probeByDialect && string.IsNullOrEmpty(destination.Health) && address is not null)
-                {
-                    destinations[id] = destination with { Health = BackendUri.Combine(address, known.HealthPath).AbsoluteUri };
-                }
+                // Two names for one server: each gets its own MaxConcurrency, so the server may get twice the work.
+                Log.SameServer(logger, twin, id, address.Authority);
             }
             else
             {
-                problems.Add($"{path}:Metadata:{BackendMetadata.Dialect} is '{dialect}'; expected one of: {string.Join(", ", dialects.Names)}.");
+                byAuthority[address.Authority] = id;
             }
 
-            if (!BackendMetadata.TryGetMaxConcurrency(cluster, destination, out _))
+            problems.AddRange(BackendMetadata.Problems(cluster, destination, dialects, path));
+            if (probeByDialect && string.IsNullOrEmpty(destination.Health) && address is not null
+                && dialects.TryGet(BackendMetadata.GetDialect(cluster, destination), out var known))
             {
-                problems.Add($"{path}:Metadata:{BackendMetadata.MaxConcurrency} must be a whole number of at least 1.");
-            }
-
-            if (!BackendMetadata.IsValidDraining(cluster, destination))
-            {
-                problems.Add($"{path}:Metadata:{BackendMetadata.Draining} must be true or false.");
+                destinations[id] = destination with { Health = BackendUri.Combine(address, known.HealthPath).AbsoluteUri };
             }
         }
 
@@ -81,10 +78,23 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
             HealthCheck = (cluster.HealthCheck ?? new HealthCheckConfig()) with
             {
                 AvailableDestinationsPolicy = cluster.HealthCheck?.AvailableDestinationsPolicy ?? HealthyAndUnknown,
+                Active = WithActiveDefaults(cluster.HealthCheck?.Active),
                 Passive = WithPassiveDefaults(cluster.HealthCheck?.Passive),
             },
         });
     }
+
+    /// <summary>
+    /// Probes are judged by <see cref="BusyAwareProbePolicy"/> unless the cluster names another policy than YARP's
+    /// <c>ConsecutiveFailures</c>, which would take a GPU that is busy synthesizing for the edge out of rotation.
+    /// </summary>
+    private static ActiveHealthCheckConfig? WithActiveDefaults(ActiveHealthCheckConfig? active) =>
+        active is null ? null : active with
+        {
+            Policy = active.Policy is null || string.Equals(active.Policy, BusyAwareProbePolicy.ReplacedPolicyName, StringComparison.OrdinalIgnoreCase)
+                ? BusyAwareProbePolicy.PolicyName
+                : active.Policy,
+        };
 
     /// <summary>Passive health is on by default, with the policy that also counts 5xx, 429 and timeouts.</summary>
     private static PassiveHealthCheckConfig WithPassiveDefaults(PassiveHealthCheckConfig? passive) =>
@@ -102,4 +112,10 @@ internal sealed class BackendConfigFilter(DialectRegistry dialects) : IProxyConf
         string.Equals(route.ClusterId, BackendMetadata.ClusterId, StringComparison.OrdinalIgnoreCase)
             ? throw new EdgeConfigurationException($"ReverseProxy:Routes:{route.RouteId} points at the '{BackendMetadata.ClusterId}' cluster; syntheses reach it only through /v1/tts/stream, which enforces MaxConcurrency.")
             : ValueTask.FromResult(route);
+
+    private static partial class Log
+    {
+        [LoggerMessage(23, LogLevel.Warning, "Backends {First} and {Second} are the same server ({Authority}): each gets its own MaxConcurrency, so that GPU may run more syntheses at once than either allows")]
+        public static partial void SameServer(ILogger logger, string first, string second, string authority);
+    }
 }

@@ -19,6 +19,12 @@ internal enum BackendFailureKind
 
     /// <summary>No first audio within the first-audio timeout, or a silence longer than the idle timeout.</summary>
     Timeout,
+
+    /// <summary>
+    /// The backend refused the request itself as invalid (a validation error in its own words): the client's mistake,
+    /// not the GPU's, so it is neither retried nor counted against the backend's health.
+    /// </summary>
+    Rejected,
 }
 
 /// <summary>A failed synthesis on one backend. Messages are safe to show to clients.</summary>
@@ -59,5 +65,5 @@ internal sealed class BackendException : Exception
 
     /// <summary>True when the same request could succeed later or elsewhere.</summary>
     public bool IsTransient => Kind is BackendFailureKind.Connection or BackendFailureKind.Interrupted or BackendFailureKind.Timeout
-        || StatusCode is HttpStatusCode.TooManyRequests || (int?)StatusCode >= 500;
+        || (Kind is BackendFailureKind.Status && (StatusCode is HttpStatusCode.TooManyRequests || (int?)StatusCode >= 500));
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ChatTts.Edge.Backends.Dialects;
 using Yarp.ReverseProxy.Configuration;
 
 namespace ChatTts.Edge.Backends;
@@ -16,8 +17,16 @@ internal static class BackendMetadata
     /// <summary><c>true</c> stops new work on a destination while the syntheses it runs finish.</summary>
     public const string Draining = "Draining";
 
-    public const string DefaultDialect = Dialects.WebUiDialect.DialectName;
+    /// <summary>
+    /// How long a GPU slot stays taken after the edge abandons a synthesis while the server may still compute it
+    /// (a TimeSpan such as <c>00:02:00</c>; <c>00:00:00</c> for a server that stops when its client leaves). The
+    /// dialect's default otherwise (<see cref="IBackendDialect.FinishingTimeout"/>).
+    /// </summary>
+    public const string FinishingTimeout = "FinishingTimeout";
+
+    public const string DefaultDialect = WebUiDialect.DialectName;
     public const int DefaultMaxConcurrency = 1;
+    public static readonly TimeSpan MaxFinishingTimeout = TimeSpan.FromHours(1);
 
     public static string? Get(ClusterConfig cluster, DestinationConfig destination, string key) =>
         destination.Metadata?.GetValueOrDefault(key) ?? cluster.Metadata?.GetValueOrDefault(key);
@@ -25,13 +34,47 @@ internal static class BackendMetadata
     public static string GetDialect(ClusterConfig cluster, DestinationConfig destination) =>
         Get(cluster, destination, Dialect) is { Length: > 0 } name ? name : DefaultDialect;
 
-    public static bool IsDraining(ClusterConfig cluster, DestinationConfig destination) =>
-        bool.TryParse(Get(cluster, destination, Draining), out var draining) && draining;
+    /// <summary>Every mistake in a destination's metadata, each naming its key under <paramref name="path"/>.</summary>
+    public static IEnumerable<string> Problems(ClusterConfig cluster, DestinationConfig destination, DialectRegistry dialects, string path)
+    {
+        var dialect = GetDialect(cluster, destination);
+        if (!dialects.TryGet(dialect, out _))
+        {
+            yield return $"{path}:Metadata:{Dialect} is '{dialect}'; expected one of: {string.Join(", ", dialects.Names)}.";
+        }
 
-    public static bool IsValidDraining(ClusterConfig cluster, DestinationConfig destination) =>
-        Get(cluster, destination, Draining) is not { } raw || bool.TryParse(raw, out _);
+        if (!TryGetMaxConcurrency(cluster, destination, out _))
+        {
+            yield return $"{path}:Metadata:{MaxConcurrency} must be a whole number of at least 1.";
+        }
 
-    public static bool TryGetMaxConcurrency(ClusterConfig cluster, DestinationConfig destination, out int value)
+        if (Get(cluster, destination, Draining) is { } draining && !bool.TryParse(draining, out _))
+        {
+            yield return $"{path}:Metadata:{Draining} must be true or false.";
+        }
+
+        if (Get(cluster, destination, FinishingTimeout) is { } finishing && !TryParseFinishingTimeout(finishing, out _))
+        {
+            yield return $"{path}:Metadata:{FinishingTimeout} is '{finishing}'; expected a duration from 00:00:00 to {MaxFinishingTimeout:c}, such as 00:02:00.";
+        }
+    }
+
+    /// <summary>The settings of a destination whose metadata <see cref="Problems"/> found no mistake in.</summary>
+    public static DestinationSettings Parse(ClusterConfig cluster, DestinationConfig destination, DialectRegistry dialects)
+    {
+        var name = GetDialect(cluster, destination);
+        if (!dialects.TryGet(name, out var dialect))
+        {
+            // BackendConfigFilter rejects such configuration before it is applied.
+            throw new InvalidOperationException($"Destination '{destination.Address}' has the unknown dialect '{name}'.");
+        }
+
+        TryGetMaxConcurrency(cluster, destination, out var cap);
+        var finishing = Get(cluster, destination, FinishingTimeout) is { } raw && TryParseFinishingTimeout(raw, out var parsed) ? parsed : dialect.FinishingTimeout;
+        return new DestinationSettings(dialect, cap, bool.TryParse(Get(cluster, destination, Draining), out var draining) && draining, finishing);
+    }
+
+    private static bool TryGetMaxConcurrency(ClusterConfig cluster, DestinationConfig destination, out int value)
     {
         var raw = Get(cluster, destination, MaxConcurrency);
         if (raw is null)
@@ -42,4 +85,16 @@ internal static class BackendMetadata
 
         return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1;
     }
+
+    /// <summary>A duration with a colon: a bare number would read as days.</summary>
+    private static bool TryParseFinishingTimeout(string raw, out TimeSpan value)
+    {
+        value = default;
+        return raw.Contains(':', StringComparison.Ordinal)
+            && TimeSpan.TryParse(raw, CultureInfo.InvariantCulture, out value)
+            && value >= TimeSpan.Zero && value <= MaxFinishingTimeout;
+    }
 }
+
+/// <summary>The edge's settings of one destination, read from its <c>Metadata</c> and its cluster's.</summary>
+internal sealed record DestinationSettings(IBackendDialect Dialect, int MaxConcurrency, bool Draining, TimeSpan FinishingTimeout);

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using ChatTts.Edge.Backends.Dialects;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -9,23 +8,18 @@ namespace ChatTts.Edge.Backends;
 
 /// <summary>
 /// Picks the destination of the <c>chattts</c> cluster for one synthesis, with the cluster's YARP
-/// load-balancing policy over the destinations YARP currently considers available and that are not draining.
+/// load-balancing policy over the destinations YARP currently considers available, that are not draining and
+/// whose dialect can honour the request; and counts the syntheses each destination runs.
 /// </summary>
-internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<ILoadBalancingPolicy> policies, DialectRegistry dialects, TimeProvider time)
+internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<ILoadBalancingPolicy> policies, DestinationSettingsCache settings, BackendActivity activity, TimeProvider time)
 {
+    private const string HealthyOrPanic = "HealthyOrPanic";
+
     private readonly FrozenDictionary<string, ILoadBalancingPolicy> _policies =
         policies.ToFrozenDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
 
-    private const string HealthyOrPanic = "HealthyOrPanic";
-
-    private readonly Lock _countLock = new();
-
-    /// <summary>
-    /// Syntheses in flight per destination id. Kept by the edge, not on YARP's <c>DestinationState</c>: a destination
-    /// removed and added again by a configuration reload gets a fresh state object (with a count of 0) while its old
-    /// streams still run, and the cap must hold across that.
-    /// </summary>
-    private readonly Dictionary<string, int> _inFlight = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>What every destination runs now.</summary>
+    public BackendActivity Activity => activity;
 
     /// <summary>
     /// Raised after a slot is given back (outside any lock), so waiting requests can take it; carries how long a
@@ -34,30 +28,32 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
     public event Action<TimeSpan?>? SlotFreed;
 
     /// <summary>
-    /// Reserves a destination that is available, not draining, not in <paramref name="exclude"/> and below its
-    /// <c>MaxConcurrency</c>. Choosing and counting happen under one lock, so no destination ever exceeds its cap.
+    /// Reserves a destination that is available, not draining, not in <paramref name="exclude"/>, able to honour
+    /// <paramref name="request"/> and below its <c>MaxConcurrency</c>. Choosing and counting happen under one lock,
+    /// so no destination ever exceeds its cap.
     /// </summary>
-    public BackendSelection TryAcquire(HttpContext context, IReadOnlySet<string> exclude)
+    public BackendSelection TryAcquire(HttpContext context, IReadOnlySet<string> exclude, BackendRequest request)
     {
         if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
         {
             return BackendSelection.NoCandidates;
         }
 
-        lock (_countLock)
+        lock (activity.Gate)
         {
             var candidates = 0;
+            var restricted = false;
             List<DestinationState>? withRoom = null;
             foreach (var candidate in cluster.DestinationsState.AvailableDestinations)
             {
-                if (!IsCandidate(cluster, candidate, exclude))
+                if (!IsCandidate(cluster, candidate, exclude, request))
                 {
+                    restricted = true;
                     continue;
                 }
 
                 candidates++;
-                BackendMetadata.TryGetMaxConcurrency(cluster.Model.Config, candidate.Model.Config, out var cap);
-                if (InFlight(candidate.DestinationId) < cap)
+                if (activity.InFlightUnlocked(candidate.DestinationId) < settings.For(cluster, candidate).MaxConcurrency)
                 {
                     (withRoom ??= []).Add(candidate);
                 }
@@ -71,24 +67,18 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
             };
             if (destination is null)
             {
-                return candidates == 0 ? BackendSelection.NoCandidates : BackendSelection.AllBusy;
-            }
-
-            var dialectName = BackendMetadata.GetDialect(cluster.Model.Config, destination.Model.Config);
-            if (!dialects.TryGet(dialectName, out var dialect))
-            {
-                // BackendConfigFilter rejects such configuration before it is applied.
-                throw new InvalidOperationException($"Destination '{destination.DestinationId}' has the unknown dialect '{dialectName}'.");
+                return candidates == 0 ? BackendSelection.NoCandidates : new BackendSelection(null, HasCandidates: true, restricted);
             }
 
             // LeastRequests reads YARP's count; the edge mirrors its own into it.
-            destination.ConcurrentRequestCount = _inFlight[destination.DestinationId] = InFlight(destination.DestinationId) + 1;
-            return new BackendSelection(new BackendLease(this, cluster, destination, dialect, time.GetTimestamp()), HasCandidates: true);
+            destination.ConcurrentRequestCount = activity.Take(destination.DestinationId);
+            var chosen = settings.For(cluster, destination);
+            return new BackendSelection(new BackendLease(this, cluster, destination, chosen.Dialect, chosen.FinishingTimeout, time), HasCandidates: true, restricted);
         }
     }
 
-    /// <summary>True when some destination outside <paramref name="exclude"/> could take work now or once it has room.</summary>
-    public bool HasCandidate(IReadOnlySet<string> exclude)
+    /// <summary>True when some destination outside <paramref name="exclude"/> could take the request now or once it has room.</summary>
+    public bool HasCandidate(IReadOnlySet<string> exclude, BackendRequest request)
     {
         if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
         {
@@ -97,13 +87,58 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
 
         foreach (var candidate in cluster.DestinationsState.AvailableDestinations)
         {
-            if (IsCandidate(cluster, candidate, exclude))
+            if (IsCandidate(cluster, candidate, exclude, request))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>True when every configured destination's dialect can honour <paramref name="request"/>.</summary>
+    public bool ServesAnywhere(BackendRequest request)
+    {
+        if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
+        {
+            return true;
+        }
+
+        foreach (var destination in cluster.Destinations.Values)
+        {
+            if (settings.For(cluster, destination).Dialect.Unsupported(request) is not null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Null when some configured destination (healthy or not) can honour <paramref name="request"/>, or none is
+    /// configured; otherwise the field none can honour, with what the fleet's dialects accept instead.
+    /// </summary>
+    public UnsupportedField? Unsupported(BackendRequest request)
+    {
+        if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster) || cluster.Destinations.IsEmpty)
+        {
+            return null;
+        }
+
+        var refusals = new List<UnsupportedField>();
+        foreach (var destination in cluster.Destinations.Values)
+        {
+            if (settings.For(cluster, destination).Dialect.Unsupported(request) is not { } refusal)
+            {
+                return null;
+            }
+
+            refusals.Add(refusal);
+        }
+
+        var accepted = refusals.Select(r => r.Accepted).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        return new UnsupportedField(refusals[0].Field, $"No backend of this proxy can take this {refusals[0].Field}: {string.Join("; ", accepted)}.");
     }
 
     /// <summary>Total <c>MaxConcurrency</c> of the destinations that can take work.</summary>
@@ -117,10 +152,9 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
         var capacity = 0;
         foreach (var candidate in cluster.DestinationsState.AvailableDestinations)
         {
-            if (IsCandidate(cluster, candidate, FrozenSet<string>.Empty))
+            if (IsCandidate(cluster, candidate, FrozenSet<string>.Empty, request: null))
             {
-                BackendMetadata.TryGetMaxConcurrency(cluster.Model.Config, candidate.Model.Config, out var cap);
-                capacity += cap;
+                capacity += settings.For(cluster, candidate).MaxConcurrency;
             }
         }
 
@@ -132,36 +166,20 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
     /// <c>LeastRequests</c> reads) is kept by the edge, which sends syntheses itself rather than through YARP's
     /// forwarder; its public setter is not atomic, so every change happens under one lock.
     /// </summary>
-    internal void Release(DestinationState destination, long acquiredAt, bool used)
+    internal void Release(DestinationState destination, long acquiredAt, bool used, bool finishing, bool sentAudio)
     {
-        lock (_countLock)
+        var id = destination.DestinationId;
+        lock (activity.Gate)
         {
-            var left = InFlight(destination.DestinationId) - 1;
-            if (left > 0)
-            {
-                _inFlight[destination.DestinationId] = left;
-            }
-            else
-            {
-                _inFlight.Remove(destination.DestinationId);
-            }
+            var left = activity.Give(id, finishing, sentAudio);
 
             // Mirror into the destination's current state object, which a reload may have replaced.
             var current = proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster)
-                && cluster.Destinations.TryGetValue(destination.DestinationId, out var state) ? state : destination;
-            current.ConcurrentRequestCount = Math.Max(left, 0);
+                && cluster.Destinations.TryGetValue(id, out var state) ? state : destination;
+            current.ConcurrentRequestCount = left;
         }
 
         SlotFreed?.Invoke(used ? time.GetElapsedTime(acquiredAt) : null);
-    }
-
-    /// <summary>Syntheses the edge runs on <paramref name="destinationId"/> now.</summary>
-    public int InFlight(string destinationId)
-    {
-        lock (_countLock)
-        {
-            return _inFlight.GetValueOrDefault(destinationId);
-        }
     }
 
     /// <summary>True when the cluster lists any destination outside <paramref name="exclude"/>, healthy or not.</summary>
@@ -187,10 +205,17 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
     /// YARP recomputes <c>AvailableDestinations</c> on the thread pool after a passive health change; the edge reads
     /// the destination's own passive state as well, so a failure it just reported keeps the very next request away.
     /// </summary>
-    private static bool IsCandidate(ClusterState cluster, DestinationState destination, IReadOnlySet<string> exclude) =>
-        !exclude.Contains(destination.DestinationId)
-        && !BackendMetadata.IsDraining(cluster.Model.Config, destination.Model.Config)
-        && (destination.Health.Passive != DestinationHealth.Unhealthy || IsPanicRouting(cluster));
+    private bool IsCandidate(ClusterState cluster, DestinationState destination, IReadOnlySet<string> exclude, BackendRequest? request)
+    {
+        if (exclude.Contains(destination.DestinationId)
+            || (destination.Health.Passive == DestinationHealth.Unhealthy && !IsPanicRouting(cluster)))
+        {
+            return false;
+        }
+
+        var destinationSettings = settings.For(cluster, destination);
+        return !destinationSettings.Draining && (request is null || destinationSettings.Dialect.Unsupported(request) is null);
+    }
 
     private static bool IsPanicRouting(ClusterState cluster) =>
         string.Equals(cluster.Model.Config.HealthCheck?.AvailableDestinationsPolicy, HealthyOrPanic, StringComparison.OrdinalIgnoreCase);
@@ -202,11 +227,9 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
 }
 
 /// <summary>The outcome of <see cref="BackendSelector.TryAcquire"/>: a lease, or why there is none.</summary>
-internal readonly record struct BackendSelection(BackendLease? Lease, bool HasCandidates)
+/// <param name="Restricted">Some available destination was no candidate for this request (excluded, draining, or unable to honour it).</param>
+internal readonly record struct BackendSelection(BackendLease? Lease, bool HasCandidates, bool Restricted = false)
 {
-    /// <summary>Some destination could serve the request once it has room.</summary>
-    public static BackendSelection AllBusy => new(null, HasCandidates: true);
-
     /// <summary>No destination can serve the request: none configured, all unhealthy, draining or excluded.</summary>
     public static BackendSelection NoCandidates => new(null, HasCandidates: false);
 }

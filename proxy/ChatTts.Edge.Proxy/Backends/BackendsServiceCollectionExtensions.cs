@@ -1,6 +1,7 @@
 using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Dialects;
 using ChatTts.Edge.Backends.Health;
+using ChatTts.Edge.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -25,12 +26,14 @@ internal static class BackendsServiceCollectionExtensions
             ServiceDescriptor.Singleton<IBackendDialect, ChatTtsUiDialect>(),
         ]);
         services.TryAddSingleton<DialectRegistry>();
+        services.TryAddSingleton<DestinationSettingsCache>();
+        services.TryAddSingleton<BackendActivity>();
         services.TryAddSingleton<BackendSelector>();
         services.TryAddSingleton<BackendFailuresPolicy>();
         services.AddSingleton<IPassiveHealthCheckPolicy>(provider => provider.GetRequiredService<BackendFailuresPolicy>());
+        services.AddSingleton<IActiveHealthCheckPolicy, BusyAwareProbePolicy>();
 
-        services.AddOptions<BackendTlsOptions>()
-            .Bind(configuration.GetSection(BackendTlsOptions.SectionName))
+        services.AddEdgeOptions<BackendTlsOptions>(configuration, BackendTlsOptions.SectionName)
             .Validate(o => o.ClientCertificate.Path is not { Length: > 0 } == o.ClientCertificate.KeyPath is not { Length: > 0 },
                 $"{BackendTlsOptions.SectionName}:ClientCertificate needs both Path and KeyPath, or neither.")
             .Validate(o => new[] { o.ClientCertificate.Path, o.ClientCertificate.KeyPath, o.TrustedCaPath }.All(p => p is not { Length: > 0 } || File.Exists(p)),
@@ -39,8 +42,7 @@ internal static class BackendsServiceCollectionExtensions
                 $"{BackendTlsOptions.SectionName}:TrustedCaPath cannot be read as a PEM bundle of certificates.")
             .Validate(o => o.ClientCertificate is not { Path: { Length: > 0 } path, KeyPath: { Length: > 0 } key } || !File.Exists(path) || !File.Exists(key)
                     || ChatTts.Edge.Security.PemFile<object>.Loads(path, p => System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(p, key).Dispose()),
-                $"{BackendTlsOptions.SectionName}:ClientCertificate cannot be read as a PEM certificate with its private key.")
-            .ValidateOnStart();
+                $"{BackendTlsOptions.SectionName}:ClientCertificate cannot be read as a PEM certificate with its private key.");
 
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
@@ -50,45 +52,21 @@ internal static class BackendsServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Loads the backend configuration (failing start-up when it is invalid) and starts YARP's health checks.
-    /// The edge declares no YARP routes: syntheses are sent by the streaming endpoint, not forwarded.
+    /// Loads the backend configuration and starts YARP's health checks; a backend list with mistakes stops the start
+    /// with an <see cref="EdgeConfigurationException"/> naming each. The edge declares no YARP routes: syntheses are
+    /// sent by the streaming endpoint, not forwarded.
     /// </summary>
-    /// <remarks>
-    /// Every option validated at start-up is checked here too, before YARP loads the backends, so that one start
-    /// reports every mistake at once (YARP would otherwise stop at its own) in an <see cref="EdgeConfigurationException"/>.
-    /// </remarks>
     public static IEndpointRouteBuilder MapEdgeBackends(this IEndpointRouteBuilder endpoints)
     {
-        var problems = new List<string>();
-        try
-        {
-            endpoints.ServiceProvider.GetService<IStartupValidator>()?.Validate();
-        }
-        catch (Exception ex) when (ex is OptionsValidationException or AggregateException)
-        {
-            problems.AddRange(Failures(ex));
-        }
-
         try
         {
             endpoints.MapReverseProxy();
         }
-        catch (Exception ex) when (EdgeConfigurationException.Find(ex) is { } backends)
+        catch (Exception ex) when (EdgeConfigurationException.Find(ex) is { } backends && !ReferenceEquals(ex, backends))
         {
-            problems.InsertRange(0, backends.Problems);
-        }
-        catch (Exception ex) when (ex is OptionsValidationException && problems.Count > 0)
-        {
-            // YARP's client factory read options whose mistakes are listed already.
+            throw backends; // YARP wraps its configuration filters' exceptions
         }
 
-        return problems.Count == 0 ? endpoints : throw new EdgeConfigurationException([.. problems.Distinct(StringComparer.Ordinal)]);
+        return endpoints;
     }
-
-    private static IEnumerable<string> Failures(Exception exception) => exception switch
-    {
-        OptionsValidationException options => options.Failures,
-        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Failures),
-        _ => [exception.Message],
-    };
 }

@@ -17,12 +17,12 @@ internal static class BackendStatusEndpoints
     public static IEndpointRouteBuilder MapBackendStatus(this IEndpointRouteBuilder endpoints)
     {
         var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminGuard>();
-        admin.MapGet("/backends", (IProxyStateLookup proxy, BackendSelector backends, AdmissionQueue queue, BackendStatistics statistics, IOptionsMonitor<AdmissionOptions> admission) =>
-            TypedResults.Json(Describe(proxy, backends, queue, statistics, admission.CurrentValue), Json));
+        admin.MapGet("/backends", (IProxyStateLookup proxy, DestinationSettingsCache settings, BackendActivity activity, AdmissionQueue queue, BackendStatistics statistics, IOptionsMonitor<AdmissionOptions> admission) =>
+            TypedResults.Json(Describe(proxy, settings, activity, queue, statistics, admission.CurrentValue), Json));
         return endpoints;
     }
 
-    private static FleetStatus Describe(IProxyStateLookup proxy, BackendSelector backends, AdmissionQueue queue, BackendStatistics statistics, AdmissionOptions admission)
+    private static FleetStatus Describe(IProxyStateLookup proxy, DestinationSettingsCache settings, BackendActivity activity, AdmissionQueue queue, BackendStatistics statistics, AdmissionOptions admission)
     {
         var destinations = new List<DestinationStatus>();
         string? policy = null;
@@ -32,7 +32,7 @@ internal static class BackendStatusEndpoints
             var available = cluster.DestinationsState.AvailableDestinations;
             foreach (var (id, destination) in cluster.Destinations.OrderBy(d => d.Key, StringComparer.OrdinalIgnoreCase))
             {
-                destinations.Add(Describe(cluster, destination, available.Contains(destination), queue.WaitingFor(id), backends.InFlight(id), statistics.For(id)));
+                destinations.Add(Describe(destination, settings.For(cluster, destination), available.Contains(destination), queue.WaitingFor(id), activity, statistics.For(id)));
             }
         }
 
@@ -43,20 +43,19 @@ internal static class BackendStatusEndpoints
             destinations);
     }
 
-    private static DestinationStatus Describe(ClusterState cluster, DestinationState destination, bool available, int waiting, int inFlight, DestinationCounters counters)
+    private static DestinationStatus Describe(DestinationState destination, DestinationSettings settings, bool available, int waiting, BackendActivity activity, DestinationCounters counters)
     {
-        var config = destination.Model.Config;
-        BackendMetadata.TryGetMaxConcurrency(cluster.Model.Config, config, out var cap);
         var ttfa = counters.RecentTtfa();
         return new DestinationStatus(
             destination.DestinationId,
-            config.Address,
-            BackendMetadata.GetDialect(cluster.Model.Config, config),
+            destination.Model.Config.Address,
+            settings.Dialect.Name,
             new HealthStatus(Name(destination.Health.Active), Name(destination.Health.Passive)),
             available,
-            BackendMetadata.IsDraining(cluster.Model.Config, config),
-            inFlight,
-            cap,
+            settings.Draining,
+            activity.InFlight(destination.DestinationId),
+            activity.Finishing(destination.DestinationId),
+            settings.MaxConcurrency,
             waiting,
             counters.Requests,
             counters.Failures,
@@ -83,6 +82,7 @@ internal static class BackendStatusEndpoints
         bool Available,
         bool Draining,
         int InFlight,
+        int Finishing,
         int MaxConcurrency,
         int QueueLength,
         long Requests,

@@ -26,7 +26,7 @@ internal sealed class EdgeMetrics
     private readonly Counter<long> _backendFailures;
     private readonly Counter<long> _quotaDecisions;
 
-    public EdgeMetrics(IMeterFactory meters, AdmissionQueue queue, BackendSelector backends, IProxyStateLookup proxy)
+    public EdgeMetrics(IMeterFactory meters, AdmissionQueue queue, BackendActivity activity, IProxyStateLookup proxy)
     {
         var meter = Meter = meters.Create(MeterName);
         _timeToFirstAudio = meter.CreateHistogram<double>("chattts.edge.stream.time_to_first_audio", "s", "Time from the request to its first audio event");
@@ -40,7 +40,8 @@ internal sealed class EdgeMetrics
         _backendFailures = meter.CreateCounter<long>("chattts.edge.backend.failures", "{failure}", "Failed backend attempts by backend and kind");
         _quotaDecisions = meter.CreateCounter<long>("chattts.edge.quota.decisions", "{decision}", "Quota checks by outcome (allowed, rate, characters, concurrency, unavailable)");
         meter.CreateObservableGauge("chattts.edge.queue.length", () => queue.Length, "{request}", "Requests waiting for a GPU slot");
-        meter.CreateObservableGauge("chattts.edge.backend.in_flight", () => PerDestination(proxy, id => backends.InFlight(id)), "{synthesis}", "Syntheses running per backend");
+        meter.CreateObservableGauge("chattts.edge.backend.in_flight", () => PerDestination(proxy, activity.InFlight), "{synthesis}", "Syntheses running per backend (finishing ones included)");
+        meter.CreateObservableGauge("chattts.edge.backend.finishing", () => PerDestination(proxy, activity.Finishing), "{synthesis}", "Syntheses per backend that the edge abandoned while the GPU may still compute them");
         meter.CreateObservableGauge("chattts.edge.backend.available", () => Availability(proxy), "1", "1 when a backend can take work (healthy or not yet probed), 0 otherwise");
     }
 

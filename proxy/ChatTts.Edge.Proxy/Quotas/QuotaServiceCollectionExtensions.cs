@@ -9,10 +9,7 @@ internal static class QuotaServiceCollectionExtensions
     /// <summary>Registers callers' identification, browser tokens and per-key quotas (section <c>Edge:Quotas</c>).</summary>
     public static IServiceCollection AddEdgeQuotas(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<QuotaOptions>()
-            .Bind(configuration.GetSection(QuotaOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddEdgeOptions<QuotaOptions>(configuration, QuotaOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QuotaOptions>, QuotaOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BrowserTokens>();

@@ -9,10 +9,7 @@ internal static class ResilienceServiceCollectionExtensions
     /// <summary>Registers retries of failed syntheses and their budget (section <c>Edge:Retry</c>).</summary>
     public static IServiceCollection AddEdgeResilience(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RetryOptions>()
-            .Bind(configuration.GetSection(RetryOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddEdgeOptions<RetryOptions>(configuration, RetryOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetryOptions>, RetryOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RetryBudget>();

@@ -14,8 +14,7 @@ internal static class ClientCertificateServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEdgeClientCertificates(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ClientCertificateOptions>()
-            .Bind(configuration.GetSection(ClientCertificateOptions.SectionName))
+        services.AddEdgeOptions<ClientCertificateOptions>(configuration, ClientCertificateOptions.SectionName)
             .Validate(o => o.TrustedCaPath is not { Length: > 0 } path || File.Exists(path),
                 $"{ClientCertificateOptions.SectionName}:TrustedCaPath names a file that does not exist.")
             .Validate(o => o.TrustedCaPath is not { Length: > 0 } path || !File.Exists(path) || PemFile<object>.Loads(path, p => PemFile<object>.LoadBundle(p)),
@@ -24,8 +23,7 @@ internal static class ClientCertificateServiceCollectionExtensions
             .Validate(
                 certificates => certificates.TrustedCaPath is not { Length: > 0 }
                     || configuration.GetSection(ChatTts.Edge.Quotas.QuotaOptions.SectionName).GetSection("Plans").GetSection(certificates.Plan).Exists(),
-                $"{ClientCertificateOptions.SectionName}:Plan must name a plan of Edge:Quotas:Plans (certificate holders are charged to it).")
-            .ValidateOnStart();
+                $"{ClientCertificateOptions.SectionName}:Plan must name a plan of Edge:Quotas:Plans (certificate holders are charged to it).");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ClientCertificateValidator>();
         services.AddOptions<KestrelServerOptions>().Configure<IServiceProvider>((kestrel, provider) =>

@@ -13,11 +13,9 @@ internal static class CorsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEdgeCors(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EdgeCorsOptions>()
-            .Bind(configuration.GetSection(EdgeCorsOptions.SectionName))
+        services.AddEdgeOptions<EdgeCorsOptions>(configuration, EdgeCorsOptions.SectionName)
             .Validate(o => o.AllowedOrigins.All(IsOrigin),
-                $"{EdgeCorsOptions.SectionName}:AllowedOrigins entries must be '*' or origins like 'https://app.example.com' (scheme, host, optional port; no path).")
-            .ValidateOnStart();
+                $"{EdgeCorsOptions.SectionName}:AllowedOrigins entries must be '*' or origins like 'https://app.example.com' (scheme, host, optional port; no path).");
 
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()

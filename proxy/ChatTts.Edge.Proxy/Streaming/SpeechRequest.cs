@@ -1,3 +1,5 @@
+using ChatTts.Edge.Backends;
+
 namespace ChatTts.Edge.Streaming;
 
 /// <summary>A validated request for speech, as the client asked for it (see the README's API reference).</summary>
@@ -21,4 +23,7 @@ internal sealed record SpeechRequest
     public int? TopK { get; init; }
 
     public int ChunkMs { get; init; } = StreamingDefaults.ChunkMs;
+
+    /// <summary>What a backend is asked to synthesize for this request.</summary>
+    public BackendRequest ToBackendRequest() => new(Text, Voice, Seed, Speed, Temperature, TopP, TopK);
 }

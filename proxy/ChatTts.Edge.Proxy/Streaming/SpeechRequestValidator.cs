@@ -1,4 +1,5 @@
 using System.Numerics;
+using ChatTts.Edge.Backends;
 using Microsoft.Extensions.Options;
 
 namespace ChatTts.Edge.Streaming;
@@ -16,8 +17,12 @@ internal interface ISpeechFieldSource
     bool TryGetDouble(string name, out double value);
 }
 
-/// <summary>Turns raw fields into a <see cref="SpeechRequest"/>, or a problem listing every mistake at once.</summary>
-internal sealed class SpeechRequestValidator(IOptionsMonitor<StreamingOptions> options)
+/// <summary>
+/// Turns raw fields into a <see cref="SpeechRequest"/>, or a problem listing every mistake at once. Ranges are ones every
+/// dialect can honour; a value that no backend of the fleet can take (a voice another server family names) is refused
+/// here too, before any GPU sees it.
+/// </summary>
+internal sealed class SpeechRequestValidator(IOptionsMonitor<StreamingOptions> options, BackendSelector fleet)
 {
     private const int MaxVoiceLength = 64;
 
@@ -44,7 +49,7 @@ internal sealed class SpeechRequestValidator(IOptionsMonitor<StreamingOptions> o
             Voice = voice,
             Seed = Whole(fields, SpeechRequestFields.Seed, 0, int.MaxValue, errors),
             Speed = Whole(fields, SpeechRequestFields.Speed, 1, 9, errors),
-            Temperature = Number(fields, SpeechRequestFields.Temperature, 0.0, 2.0, errors),
+            Temperature = Number(fields, SpeechRequestFields.Temperature, 0.0, 1.0, errors),
             TopP = Number(fields, SpeechRequestFields.TopP, 0.0, 1.0, errors),
             TopK = Whole(fields, SpeechRequestFields.TopK, 1, 100, errors),
             ChunkMs = Whole(fields, SpeechRequestFields.ChunkMs, StreamingDefaults.MinChunkMs, StreamingDefaults.MaxChunkMs, errors)
@@ -61,7 +66,14 @@ internal sealed class SpeechRequestValidator(IOptionsMonitor<StreamingOptions> o
             return SpeechRequestResult.Invalid(errors);
         }
 
-        return characters > limit ? SpeechRequestResult.TooLong(TooLong(characters, limit)) : SpeechRequestResult.Valid(request);
+        if (characters > limit)
+        {
+            return SpeechRequestResult.TooLong(TooLong(characters, limit));
+        }
+
+        return fleet.Unsupported(request.ToBackendRequest()) is { } unsupported
+            ? SpeechRequestResult.Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { [unsupported.Field] = [unsupported.Accepted] })
+            : SpeechRequestResult.Valid(request);
     }
 
     private static string TooLong(int characters, int limit) =>

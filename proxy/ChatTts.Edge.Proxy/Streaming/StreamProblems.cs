@@ -38,6 +38,10 @@ internal static class StreamProblems
 
     public static IResult BackendFailed(BackendException failure) => failure switch
     {
+        { Kind: BackendFailureKind.Rejected } => TypedResults.Problem(
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "The ChatTTS backend refused the request",
+            detail: $"Synthesis could not start: {failure.Message}. Change the request; sending it again as it is will fail again."),
         { Kind: BackendFailureKind.Timeout } => TypedResults.Problem(
             statusCode: StatusCodes.Status504GatewayTimeout,
             title: "The ChatTTS backend did not answer in time",

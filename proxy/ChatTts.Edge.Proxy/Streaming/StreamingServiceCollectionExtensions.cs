@@ -10,14 +10,8 @@ internal static class StreamingServiceCollectionExtensions
     /// <summary>Registers the streaming endpoint's services and its options (section <c>Edge:Streaming</c>).</summary>
     public static IServiceCollection AddEdgeStreaming(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StreamingOptions>()
-            .Bind(configuration.GetSection(StreamingOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddOptions<ShutdownOptions>()
-            .Bind(configuration.GetSection(ShutdownOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddEdgeOptions<StreamingOptions>(configuration, StreamingOptions.SectionName);
+        services.AddEdgeOptions<ShutdownOptions>(configuration, ShutdownOptions.SectionName);
         services.AddProblemDetails();
 
         // Kestrel waits for open streams until the host's shutdown timeout; the drain ends them a little earlier.

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.ExceptionServices;
-using System.Text.Json;
 using ChatTts.Edge.Admission;
 using ChatTts.Edge.Audio;
 using ChatTts.Edge.Backends;
@@ -66,7 +65,7 @@ internal sealed partial class TtsStreamer(
     /// <summary>One attempt: a slot from the admission queue, then the synthesis on that backend.</summary>
     private async ValueTask<long> AttemptAsync(Synthesis synthesis, CancellationToken cancellationToken)
     {
-        var request = new AdmissionRequest(synthesis.Context, synthesis.Tried, IsRetry: synthesis.Tried.Count > 0, synthesis.TimeLeft);
+        var request = new AdmissionRequest(synthesis.Context, synthesis.Tried, IsRetry: synthesis.Tried.Count > 0, synthesis.TimeLeft, synthesis.Speech);
         var waitStarted = time.GetTimestamp();
         var admitted = await admission.AdmitAsync(request, synthesis.Session, cancellationToken);
         if (admitted.Lease is not null)
@@ -94,15 +93,20 @@ internal sealed partial class TtsStreamer(
             var started = time.GetTimestamp();
             try
             {
-                var chunks = await SynthesizeAsync(lease, synthesis.Request, synthesis.Session, cancellationToken);
+                var chunks = await SynthesizeAsync(lease, synthesis.Speech, synthesis.Request.ChunkMs, synthesis.Session, cancellationToken);
                 health.Succeeded(lease.Cluster, lease.Destination);
                 return chunks;
             }
             catch (BackendException failure)
             {
-                counters.Failed();
-                metrics.BackendFailed(lease.DestinationId, failure.Kind);
-                health.Failed(lease.Cluster, lease.Destination, failure);
+                // A request the backend refused as invalid is the client's mistake, not the GPU's.
+                if (failure.Kind != BackendFailureKind.Rejected)
+                {
+                    counters.Failed();
+                    metrics.BackendFailed(lease.DestinationId, failure.Kind);
+                    health.Failed(lease.Cluster, lease.Destination, failure);
+                }
+
                 synthesis.LastFailure = ExceptionDispatchInfo.Capture(failure);
                 Log.AttemptFailed(logger, synthesis.Session.RequestId, lease.DestinationId, failure.Kind, failure.Message);
                 throw;
@@ -174,41 +178,27 @@ internal sealed partial class TtsStreamer(
         exception is ClientGoneException || (exception is OperationCanceledException && aborted.IsCancellationRequested);
 
     /// <returns>The number of <c>audio</c> events sent.</returns>
-    private async Task<long> SynthesizeAsync(BackendLease lease, SpeechRequest request, TtsStreamSession session, CancellationToken cancellationToken)
+    private async Task<long> SynthesizeAsync(BackendLease lease, BackendRequest speech, int chunkMs, TtsStreamSession session, CancellationToken cancellationToken)
     {
         var streaming = options.CurrentValue;
         var firstSeq = session.NextSeq;
-        using var framer = new PcmFramer(request.ChunkMs * PcmFormat.SamplesPerMillisecond, session);
+        using var framer = new PcmFramer(chunkMs * PcmFormat.SamplesPerMillisecond, session);
         using var watchdog = new AudioWatchdog(framer, streaming.FirstAudioTimeout, streaming.IdleTimeout, time, cancellationToken);
-        using var backendRequest = lease.Dialect.CreateRequest(lease.Address, request);
-        var responded = false;
+        var call = lease.Call(speech, watchdog, watchdog.Token);
         try
         {
-            using var response = await lease.SendAsync(backendRequest, watchdog.Token);
-            responded = true;
-            if (!response.IsSuccessStatusCode)
-            {
-                throw StatusFailure(response);
-            }
-
-            await lease.Dialect.ReadAudioAsync(response, watchdog, watchdog.Token);
+            await call.WaitAsync(watchdog.Token);
             await framer.CompleteAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is not BackendException && watchdog.TimedOut(cancellationToken) is { } timeout)
+        catch (OperationCanceledException) when (watchdog.TimedOut(cancellationToken) is { } timeout)
         {
             throw timeout;
         }
-        catch (HttpRequestException ex) when (!responded && !cancellationToken.IsCancellationRequested)
+        finally
         {
-            throw new BackendException(BackendFailureKind.Connection, "the backend could not be reached", ex);
-        }
-        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-        {
-            throw new BackendException(BackendFailureKind.Interrupted, "the backend's audio stream broke off", ex);
-        }
-        catch (JsonException ex)
-        {
-            throw new BackendException(BackendFailureKind.Protocol, "the backend sent malformed JSON", ex);
+            // The framer and the watchdog end with this attempt; an abandoned call reads on without them (the lease
+            // keeps its GPU slot until the backend is done).
+            await call.DetachAsync();
         }
 
         if (session.NextSeq == firstSeq)
@@ -224,23 +214,9 @@ internal sealed partial class TtsStreamer(
         return session.NextSeq - firstSeq;
     }
 
-    private BackendException StatusFailure(HttpResponseMessage response)
-    {
-        var retryAfter = response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date - time.GetUtcNow(),
-            _ => (TimeSpan?)null,
-        };
-        return new BackendException(BackendFailureKind.Status, $"the backend answered {(int)response.StatusCode} {response.ReasonPhrase}")
-        {
-            StatusCode = response.StatusCode,
-            RetryAfter = retryAfter > TimeSpan.Zero ? retryAfter : null,
-        };
-    }
-
     private static string ErrorCode(BackendException ex) => ex switch
     {
+        { Kind: BackendFailureKind.Rejected } => "invalid_request",
         { StatusCode: HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests } => "backend_busy",
         { Kind: BackendFailureKind.Status } => "backend_error",
         { Kind: BackendFailureKind.Connection } => "backend_unreachable",
@@ -263,7 +239,7 @@ internal sealed partial class TtsStreamer(
         await keepAlive;
     }
 
-    private bool HasUntriedBackend(IReadOnlySet<string> tried) => backends.HasCandidate(tried);
+    private bool HasUntriedBackend(IReadOnlySet<string> tried, BackendRequest speech) => backends.HasCandidate(tried, speech);
 
     private TimeSpan TimeUntil(long deadline)
     {
@@ -292,6 +268,9 @@ internal sealed partial class TtsStreamer(
 
         public SpeechRequest Request { get; } = request;
 
+        /// <summary>What each backend is asked.</summary>
+        public BackendRequest Speech { get; } = request.ToBackendRequest();
+
         public TtsStreamSession Session { get; } = session;
 
         /// <summary>Destinations tried so far.</summary>
@@ -302,7 +281,7 @@ internal sealed partial class TtsStreamer(
 
         public ExceptionDispatchInfo? LastFailure { get; set; }
 
-        public bool CanRetry => Session.NextSeq == 0 && owner.HasUntriedBackend(Tried);
+        public bool CanRetry => Session.NextSeq == 0 && owner.HasUntriedBackend(Tried, Speech);
 
         public TimeSpan TimeLeft => owner.TimeUntil(Deadline);
 

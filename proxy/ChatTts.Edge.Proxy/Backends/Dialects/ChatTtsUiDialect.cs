@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using ChatTts.Edge.Audio;
-using ChatTts.Edge.Streaming;
 
 namespace ChatTts.Edge.Backends.Dialects;
 
 /// <summary>
 /// jianchang512/ChatTTS-ui: <c>POST /tts</c> with form fields and <c>wav=1</c>, answered with the whole WAV at
-/// once. It reports errors as HTTP 200 with JSON <c>{"code":1,"msg":…}</c>.
+/// once (it goes on computing when its client leaves). It reports a request it cannot take as HTTP 200 with JSON
+/// <c>{"code":1,"msg":…}</c>. Its voices are speaker seeds (<c>2222</c>) or speaker files (<c>*.pt</c>, <c>*.csv</c>).
 /// </summary>
 internal sealed class ChatTtsUiDialect : IBackendDialect
 {
@@ -17,7 +17,19 @@ internal sealed class ChatTtsUiDialect : IBackendDialect
 
     public string HealthPath => "";
 
-    public HttpRequestMessage CreateRequest(Uri baseAddress, SpeechRequest request)
+    public TimeSpan FinishingTimeout => DialectDefaults.KeepsComputing;
+
+    public UnsupportedField? Unsupported(BackendRequest request) =>
+        request.Voice is { } voice && !IsSpeaker(voice)
+            ? new UnsupportedField("voice", "chattts-ui servers take a speaker seed such as 2222, or a speaker file name ending in .pt or .csv")
+            : null;
+
+    private static bool IsSpeaker(string voice) =>
+        (voice.Length > 0 && voice.All(char.IsAsciiDigit))
+        || voice.EndsWith(".pt", StringComparison.OrdinalIgnoreCase)
+        || voice.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+
+    public HttpRequestMessage CreateRequest(Uri baseAddress, BackendRequest request)
     {
         var fields = new List<KeyValuePair<string, string>> { new("text", request.Text), new("wav", "1") };
         Add(fields, "voice", request.Voice);
@@ -37,9 +49,9 @@ internal sealed class ChatTtsUiDialect : IBackendDialect
         if (response.Content.Headers.ContentType?.MediaType is "application/json" or "text/json")
         {
             var reply = await response.Content.ReadFromJsonAsync(DialectJsonContext.Default.ChatTtsUiReply, cancellationToken);
-            throw new BackendException(BackendFailureKind.Protocol, reply is { Code: not 0 }
-                ? $"the backend reported an error: {BackendException.Quote(reply.Msg)}"
-                : "the backend answered with JSON instead of a WAV file (is it ChatTTS-ui with wav=1 support?)");
+            throw reply is { Code: not 0 }
+                ? new BackendException(BackendFailureKind.Rejected, $"the backend refused the request: {BackendException.Quote(reply.Msg)}")
+                : new BackendException(BackendFailureKind.Protocol, "the backend answered with JSON instead of a WAV file (is it ChatTTS-ui with wav=1 support?)");
         }
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);

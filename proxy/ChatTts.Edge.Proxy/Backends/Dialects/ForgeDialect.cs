@@ -1,13 +1,13 @@
 using System.Globalization;
 using ChatTts.Edge.Audio;
-using ChatTts.Edge.Streaming;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace ChatTts.Edge.Backends.Dialects;
 
 /// <summary>
 /// Speech-AI-Forge: <c>GET /v1/tts?text=…&amp;format=raw&amp;stream=true</c>, answered with a chunked WAV
-/// stream whose header sizes are 0.
+/// stream whose header sizes are 0. Its speakers are names (<c>female2</c>, <c>Alice</c>…); it stops generating
+/// when its client leaves.
 /// </summary>
 internal sealed class ForgeDialect : IBackendDialect
 {
@@ -17,7 +17,14 @@ internal sealed class ForgeDialect : IBackendDialect
 
     public string HealthPath => "v1/ping";
 
-    public HttpRequestMessage CreateRequest(Uri baseAddress, SpeechRequest request)
+    public TimeSpan FinishingTimeout => TimeSpan.Zero;
+
+    public UnsupportedField? Unsupported(BackendRequest request) =>
+        request.Voice is { } voice && (voice.Length == 0 || voice.All(char.IsAsciiDigit))
+            ? new UnsupportedField("voice", "forge servers take a speaker name such as female2 or Alice, not a number")
+            : null;
+
+    public HttpRequestMessage CreateRequest(Uri baseAddress, BackendRequest request)
     {
         var query = new Dictionary<string, string?>
         {

@@ -1,5 +1,4 @@
 using ChatTts.Edge.Audio;
-using ChatTts.Edge.Streaming;
 
 namespace ChatTts.Edge.Backends.Dialects;
 
@@ -15,8 +14,21 @@ internal interface IBackendDialect
     /// <summary>The path the server answers health probes on, relative to its base address.</summary>
     string HealthPath { get; }
 
-    /// <summary>Builds the synthesis request for a destination whose address is <paramref name="baseAddress"/>.</summary>
-    HttpRequestMessage CreateRequest(Uri baseAddress, SpeechRequest request);
+    /// <summary>
+    /// How long such a server may go on computing after the edge abandons a synthesis (the client went away, a timeout,
+    /// shutdown): its GPU slot stays taken until the answer ends, for at most this long. Zero for a server that stops
+    /// as soon as its client leaves. <c>Metadata.FinishingTimeout</c> overrides it per destination.
+    /// </summary>
+    TimeSpan FinishingTimeout { get; }
+
+    /// <summary>Null when such a server can honour <paramref name="request"/>; otherwise the field it cannot.</summary>
+    UnsupportedField? Unsupported(BackendRequest request);
+
+    /// <summary>
+    /// Builds the synthesis request for a destination whose address is <paramref name="baseAddress"/>. Bodies carry a
+    /// <c>Content-Length</c>: some servers and middleboxes read no chunked request bodies.
+    /// </summary>
+    HttpRequestMessage CreateRequest(Uri baseAddress, BackendRequest request);
 
     /// <summary>
     /// Reads a successful (2xx) response to its end, passing PCM to <paramref name="sink"/> as it arrives.

@@ -1,10 +1,8 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text;
 using ChatTts.Edge.Audio;
-using ChatTts.Edge.Streaming;
 
 namespace ChatTts.Edge.Backends.Dialects;
 
@@ -20,10 +18,16 @@ internal sealed class WebUiDialect : IBackendDialect
 
     public string HealthPath => "health";
 
-    public HttpRequestMessage CreateRequest(Uri baseAddress, SpeechRequest request) =>
+    /// <summary>Nothing says this server stops when its client leaves: its slot stays taken while it may still compute.</summary>
+    public TimeSpan FinishingTimeout => DialectDefaults.KeepsComputing;
+
+    public UnsupportedField? Unsupported(BackendRequest request) =>
+        request.Voice is null ? null : new UnsupportedField("voice", "webui servers have no voices (leave voice out)");
+
+    public HttpRequestMessage CreateRequest(Uri baseAddress, BackendRequest request) =>
         new(HttpMethod.Post, BackendUri.Combine(baseAddress, "v1/tts?stream=true"))
         {
-            Content = JsonContent.Create(
+            Content = RequestBodies.Json(
                 new Body(request.Text, request.Seed, Stream: true, request.Temperature, request.TopP, request.TopK),
                 DialectJsonContext.Default.WebUiBody),
         };

@@ -22,9 +22,6 @@ internal sealed partial class BackendFailuresPolicy(IDestinationHealthUpdater he
     public const int DefaultThreshold = 2;
     public static readonly TimeSpan DefaultReactivationPeriod = TimeSpan.FromSeconds(30);
 
-    /// <summary>Longest out-of-rotation time a backend's own <c>Retry-After</c> can ask for.</summary>
-    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(10);
-
     private readonly ConditionalWeakTable<DestinationState, StrongBox<int>> _consecutiveFailures = [];
 
     public string Name => PolicyName;
@@ -80,9 +77,9 @@ internal sealed partial class BackendFailuresPolicy(IDestinationHealthUpdater he
         }
         else if (retryAfter is { } wait && wait > TimeSpan.Zero)
         {
-            var period = wait < MaxRetryAfter ? wait : MaxRetryAfter;
-            Log.BackedOff(logger, destination.DestinationId, period.TotalSeconds);
-            health.SetPassive(cluster, destination, DestinationHealth.Unhealthy, period);
+            // RetryAfter.FromHeader bounds it already.
+            Log.BackedOff(logger, destination.DestinationId, wait.TotalSeconds);
+            health.SetPassive(cluster, destination, DestinationHealth.Unhealthy, wait);
         }
     }
 

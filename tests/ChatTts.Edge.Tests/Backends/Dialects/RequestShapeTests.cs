@@ -2,25 +2,22 @@ using System.Net;
 using System.Text;
 using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Dialects;
-using ChatTts.Edge.Streaming;
 using ChatTts.Edge.Tests.Infrastructure;
 
 namespace ChatTts.Edge.Tests.Backends.Dialects;
 
 public sealed class RequestShapeTests
 {
-    private static readonly SpeechRequest Request = new()
-    {
-        Text = "Hello & 你好", Characters = 10, Voice = "2222", Seed = 42, Speed = 5, Temperature = 0.3, TopP = 0.7, TopK = 20,
-    };
+    private static readonly BackendRequest Request = new("Hello & 你好", Voice: "2222", Seed: 42, Speed: 5, Temperature: 0.3, TopP: 0.7, TopK: 20);
 
     [Fact]
-    public async Task ChatTtsOpenAi_PostsOpenAiSpeechJsonAskingForStreamedWav()
+    public async Task ChatTtsOpenAi_PostsOpenAiSpeechJsonAskingForStreamedWavWithoutTheSpeedItIgnores()
     {
         using var message = new ChatTtsOpenAiDialect().CreateRequest(new Uri("http://gpu/"), Request with { Voice = null });
 
         Assert.Equal("http://gpu/v1/audio/speech", message.RequestUri!.AbsoluteUri);
-        JsonAssert.Equal("""{"model":"tts-1","input":"Hello & 你好","voice":"default","response_format":"wav","stream":true,"speed":5}""", await message.Content!.ReadAsStringAsync());
+        JsonAssert.Equal("""{"model":"tts-1","input":"Hello & 你好","voice":"default","response_format":"wav","stream":true}""", await message.Content!.ReadAsStringAsync());
+        Assert.Equal(message.Content.Headers.ContentLength, (await message.Content.ReadAsByteArrayAsync()).Length);
     }
 
     [Fact]
@@ -41,13 +38,14 @@ public sealed class RequestShapeTests
 
         Assert.Equal("http://gpu:9966/tts", message.RequestUri!.AbsoluteUri);
         Assert.Equal("application/x-www-form-urlencoded", message.Content!.Headers.ContentType!.MediaType);
+        Assert.NotNull(message.Content.Headers.ContentLength);
         Assert.Equal(
             "text=Hello+%26+%E4%BD%A0%E5%A5%BD&wav=1&voice=2222&temperature=0.3&top_p=0.7&top_k=20&speed=5&text_seed=42",
             await message.Content.ReadAsStringAsync());
     }
 
     [Fact]
-    public async Task ChatTtsUi_ErrorAsHttp200Json_ThrowsWithTheBackendsMessage()
+    public async Task ChatTtsUi_ErrorAsHttp200Json_ThrowsRejectedWithTheBackendsMessage()
     {
         using var response = new HttpResponseMessage(HttpStatusCode.OK)
         {
@@ -57,7 +55,8 @@ public sealed class RequestShapeTests
         var failure = await Assert.ThrowsAsync<BackendException>(() =>
             new ChatTtsUiDialect().ReadAudioAsync(response, new CollectingPcmSink(), CancellationToken.None));
 
-        Assert.Equal(BackendFailureKind.Protocol, failure.Kind);
+        Assert.Equal(BackendFailureKind.Rejected, failure.Kind);
+        Assert.False(failure.IsTransient);
         Assert.Contains("text params lost", failure.Message);
     }
 }

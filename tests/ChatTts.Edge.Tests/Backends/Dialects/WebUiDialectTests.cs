@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Dialects;
-using ChatTts.Edge.Streaming;
 using ChatTts.Edge.Tests.Infrastructure;
 
 namespace ChatTts.Edge.Tests.Backends.Dialects;
@@ -14,13 +13,14 @@ public sealed class WebUiDialectTests
     [Fact]
     public async Task CreateRequest_PostsTheWebUiJsonBody()
     {
-        var request = new SpeechRequest { Text = "你好", Characters = 2, Seed = 7, Temperature = 0.3, TopP = 0.7, TopK = 20 };
+        var request = new BackendRequest("你好", Seed: 7, Temperature: 0.3, TopP: 0.7, TopK: 20);
 
         using var message = _dialect.CreateRequest(new Uri("http://gpu1:9700"), request);
 
         Assert.Equal(HttpMethod.Post, message.Method);
         Assert.Equal("http://gpu1:9700/v1/tts?stream=true", message.RequestUri!.AbsoluteUri);
         JsonAssert.Equal("""{"text":"你好","seed":7,"stream":true,"temperature":0.3,"top_p":0.7,"top_k":20}""", await message.Content!.ReadAsStringAsync());
+        Assert.NotNull(message.Content.Headers.ContentLength); // not chunked
     }
 
     [Fact]

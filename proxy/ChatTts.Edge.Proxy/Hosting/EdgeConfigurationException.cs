@@ -1,4 +1,4 @@
-namespace ChatTts.Edge.Backends;
+namespace ChatTts.Edge.Hosting;
 
 /// <summary>The configuration has mistakes; <see cref="Problems"/> names each with its key path.</summary>
 internal sealed class EdgeConfigurationException : InvalidOperationException
