@@ -27,7 +27,7 @@ internal sealed partial class LastGoodOptionsMonitor<TOptions> : IOptionsMonitor
         _section = section;
         _services = services;
         _logger = logger;
-        _current = factory.Create(Options.DefaultName); // mistakes at start-up are the start-up check's to report
+        _current = CreateOrDefault(factory);
         foreach (var source in sources)
         {
             _subscriptions.Add(ChangeToken.OnChange(source.GetChangeToken, Reload));
@@ -53,6 +53,22 @@ internal sealed partial class LastGoodOptionsMonitor<TOptions> : IOptionsMonitor
         foreach (var subscription in _subscriptions)
         {
             subscription.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Mistakes found at start-up are <see cref="EdgeConfigurationCheck"/>'s to report, and it stops the start; until it
+    /// runs (Kestrel and the host read some options while the application is built), the defaults stand in.
+    /// </summary>
+    private static TOptions CreateOrDefault(IOptionsFactory<TOptions> factory)
+    {
+        try
+        {
+            return factory.Create(Options.DefaultName);
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+        {
+            return Activator.CreateInstance<TOptions>();
         }
     }
 

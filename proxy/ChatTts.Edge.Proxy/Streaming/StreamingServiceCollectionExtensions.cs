@@ -15,13 +15,13 @@ internal static class StreamingServiceCollectionExtensions
         services.AddProblemDetails();
 
         // Kestrel waits for open streams until the host's shutdown timeout; the drain ends them a little earlier.
-        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
-            host.ShutdownTimeout = shutdown.Value.DrainTimeout + StreamingDefaults.ShutdownGrace);
+        services.AddOptions<HostOptions>().Configure<IOptionsMonitor<ShutdownOptions>>((host, shutdown) =>
+            host.ShutdownTimeout = shutdown.CurrentValue.DrainTimeout + StreamingDefaults.ShutdownGrace);
 
         // An EventSource can only GET: the longest allowed text, percent-encoded (up to 12 bytes a character),
         // must fit in the request line, which Kestrel limits to 8 KiB by default.
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<StreamingOptions>>((kestrel, streaming) =>
-            kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, (streaming.Value.MaxTextCharacters * 12) + 4096));
+        services.AddOptions<KestrelServerOptions>().Configure<IOptionsMonitor<StreamingOptions>>((kestrel, streaming) =>
+            kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, (streaming.CurrentValue.MaxTextCharacters * 12) + 4096));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SpeechRequestValidator>();
         services.TryAddSingleton<SpeechRequestReader>();

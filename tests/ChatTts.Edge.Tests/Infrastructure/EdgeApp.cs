@@ -17,12 +17,14 @@ internal sealed class EdgeApp : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
     private readonly string? _jsonFile;
+    private readonly LogCapture? _logs;
 
-    private EdgeApp(Dictionary<string, string?> settings, TimeProvider? time, string? jsonFile)
+    private EdgeApp(Dictionary<string, string?> settings, TimeProvider? time, string? jsonFile, LogCapture? logs)
     {
         _settings = settings;
         _time = time;
         _jsonFile = jsonFile;
+        _logs = logs;
     }
 
     public Uri Address { get; private set; } = null!;
@@ -30,8 +32,9 @@ internal sealed class EdgeApp : WebApplicationFactory<Program>
     /// <summary>
     /// Starts the proxy with <paramref name="backends"/> as the <c>chattts</c> cluster's destinations ("gpu0", "gpu1", …).
     /// <paramref name="jsonFile"/>, if given, is read last and reloaded whenever it changes, as a deployment's file is.
+    /// <paramref name="logs"/>, if given, receives its log entries from Information up.
     /// </summary>
-    public static EdgeApp Start(IEnumerable<EmulatorInstance> backends, IDictionary<string, string?>? settings = null, TimeProvider? time = null, string? jsonFile = null)
+    public static EdgeApp Start(IEnumerable<EmulatorInstance> backends, IDictionary<string, string?>? settings = null, TimeProvider? time = null, string? jsonFile = null, LogCapture? logs = null)
     {
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var index = 0;
@@ -54,7 +57,7 @@ internal sealed class EdgeApp : WebApplicationFactory<Program>
             all[key] = value;
         }
 
-        var app = new EdgeApp(all, time, jsonFile);
+        var app = new EdgeApp(all, time, jsonFile, logs);
         app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         app.StartServer();
         var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
@@ -83,7 +86,14 @@ internal sealed class EdgeApp : WebApplicationFactory<Program>
                 config.AddJsonFile(_jsonFile, optional: false, reloadOnChange: true);
             }
         });
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.SetMinimumLevel(_logs is null ? LogLevel.Warning : LogLevel.Information);
+            if (_logs is not null)
+            {
+                logging.AddProvider(_logs);
+            }
+        });
         if (_time is not null)
         {
             builder.ConfigureServices(services => services.AddSingleton(_time));

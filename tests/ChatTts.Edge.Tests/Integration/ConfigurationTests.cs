@@ -46,6 +46,44 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Process_ValuesThatDoNotParseAndAnOutOfRangeOne_ListsAllFourByKeyAndExitsWithOne()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var (exitCode, output) = await ProxyProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["Edge__Streaming__MaxTextCharacters"] = "abc",
+            ["Edge__Quotas__Store"] = "Redsi",
+            ["Edge__Streaming__IdleTimeout"] = "ten seconds",
+            ["Edge__Admission__MaxQueueWait"] = "01:00:00",
+        }, timeout.Token);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("The configuration has 4 problem(s)", output, StringComparison.Ordinal);
+        Assert.Contains("Edge:Streaming:MaxTextCharacters is 'abc', which is not a whole number", output, StringComparison.Ordinal);
+        Assert.Contains("Edge:Quotas:Store is 'Redsi', which is not one of Memory, Redis", output, StringComparison.Ordinal);
+        Assert.Contains("Edge:Streaming:IdleTimeout is 'ten seconds', which is not a duration", output, StringComparison.Ordinal);
+        Assert.Contains("Edge:Admission:MaxQueueWait must be between", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("AdmissionOptions", output, StringComparison.Ordinal); // named by key, not by class
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
+    public async Task Process_DurationGivenAsABareNumber_StartsAndWarnsThatItMeansDays()
+    {
+        await using var proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["Edge__Shutdown__DrainTimeout"] = "0",
+            ["Edge__Admission__MaxQueueWait"] = "00:00:15",
+        }, CancellationToken.None);
+
+        Assert.Contains("Edge:Shutdown:DrainTimeout is '0', which reads as 0 day(s)", proxy.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("MaxQueueWait", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Start_UnreadableCertificateFiles_FailNamingEach()
     {
         var garbage = Path.GetTempFileName();

@@ -38,6 +38,7 @@ public sealed class InputValidationTests : IAsyncLifetime
     [InlineData("?text=hi&temperature=warm", "temperature", "must be a number")]
     [InlineData("?text=hi&top_p=1.5", "top_p", "from 0 to 1")]
     [InlineData("?text=hi&top_k=0", "top_k", "from 1 to 100")]
+    [InlineData("?text=hi&voice=alloy", "voice", "webui servers have no voices")]
     [InlineData("?text=hi&top_k=101", "top_k", "from 1 to 100")]
     [InlineData("?text=hi&top_k=2.5", "top_k", "whole number")]
     [InlineData("?text=hi&speed=0", "speed", "from 1 to 9")]

@@ -57,6 +57,67 @@ public sealed class LiveConfigurationTests
         }
     }
 
+    [Fact]
+    public async Task ConfigurationFile_BadEdgeValue_IsLoggedOnceAndTheLastGoodValueServesUntilTheFileIsFixed()
+    {
+        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        var file = Path.Combine(Path.GetTempPath(), $"chattts-edge-{Guid.NewGuid():N}.json");
+        try
+        {
+            await WriteEdgeAsync(file, 500);
+            var logs = new LogCapture();
+            await using var edge = EdgeApp.Start([backend], jsonFile: file, logs: logs);
+            using var client = edge.CreateRealClient();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            Assert.Equal(500, await FirstChunkMsAsync(client, timeout.Token));
+
+            await WriteEdgeAsync(file, "abc");
+            while (!Refusals(logs).Any())
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+
+            // Serving goes on with the last good value; the mistake is named once, by its key.
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(500, await FirstChunkMsAsync(client, timeout.Token));
+            }
+
+            Assert.Contains("Edge:Streaming:DefaultChunkMs is 'abc'", Assert.Single(Refusals(logs)), StringComparison.Ordinal);
+
+            await WriteEdgeAsync(file, 300);
+            while (await FirstChunkMsAsync(client, timeout.Token) != 300)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        static IEnumerable<string> Refusals(LogCapture logs) =>
+            logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("refused", StringComparison.Ordinal)).Select(e => e.Message);
+    }
+
+    private static async Task<double> FirstChunkMsAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        var stream = await SseCapture.GetAsync(client, "/v1/tts/stream?text=" + Uri.EscapeDataString("A sentence long enough for several chunks of audio."), cancellationToken);
+        Assert.Equal("done", stream.EventTypes.Last());
+        return stream.Data("audio").First().GetProperty("duration_ms").GetDouble();
+    }
+
+    private static async Task WriteEdgeAsync(string path, object defaultChunkMs)
+    {
+        var document = new Dictionary<string, object>
+        {
+            ["Edge"] = new Dictionary<string, object> { ["Streaming"] = new Dictionary<string, object> { ["DefaultChunkMs"] = defaultChunkMs } },
+        };
+        var temporary = path + ".tmp";
+        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(document));
+        File.Move(temporary, path, overwrite: true);
+    }
+
     private static async Task WriteAsync(string path, params (string Id, EmulatorInstance Backend, bool Draining)[] destinations)
     {
         var document = new Dictionary<string, object>
