@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
 using ChatTts.Edge.Audio;
+using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Dialects;
 using ChatTts.Edge.Streaming;
 using ChatTts.Edge.Tests.Infrastructure;
@@ -57,10 +58,10 @@ public class PcmToSseBenchmarks : IDisposable
     public async Task DecodeFrameWrapEncodeWrite()
     {
         _backend.Rewind();
-        using var session = new TtsStreamSession(_context, TimeProvider.System);
+        using var session = new TtsStreamSession(_context, TimeProvider.System, StreamingDefaults.StalledClientTimeout);
         using var framer = new PcmFramer(ChunkMs * PcmFormat.SamplesPerMillisecond, session);
         using var watchdog = new AudioWatchdog(framer, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None);
-        await WavStreamReader.ReadAsync(_backend, watchdog, watchdog.Token);
+        await WavStreamReader.ReadAsync(_backend, watchdog, new BackendLimits(StreamingDefaults.MaxBackendEventBytes, long.MaxValue), watchdog.Token);
         await framer.CompleteAsync(CancellationToken.None);
         if (session.NextSeq != Events)
         {

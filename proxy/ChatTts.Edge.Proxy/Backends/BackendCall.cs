@@ -15,18 +15,21 @@ namespace ChatTts.Edge.Backends;
 internal sealed class BackendCall : IPcmSink, IDisposable
 {
     private readonly IPcmSink _sink;
+    private readonly BackendLimits _limits;
     private readonly CancellationToken _sinkToken;
     private readonly CancellationTokenSource _abort;
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly TaskCompletionSource _sinkFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ExceptionDispatchInfo? _sinkFailure;
     private volatile bool _detached;
+    private long _pcmBytes;
 
     /// <param name="sink">Receives the PCM until the call is detached.</param>
     /// <param name="sinkToken">Passed to <paramref name="sink"/>'s writes (the client's side of the call).</param>
-    public BackendCall(BackendLease lease, HttpRequestMessage request, IPcmSink sink, TimeProvider time, CancellationToken sinkToken)
+    public BackendCall(BackendLease lease, HttpRequestMessage request, IPcmSink sink, BackendLimits limits, TimeProvider time, CancellationToken sinkToken)
     {
         _sink = sink;
+        _limits = limits;
         _sinkToken = sinkToken;
         _abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         Finished = RunAsync(lease, request, time);
@@ -36,7 +39,7 @@ internal sealed class BackendCall : IPcmSink, IDisposable
     public Task Finished { get; }
 
     /// <summary>True once the backend sent any PCM (delivered or, after <see cref="DetachAsync"/>, dropped).</summary>
-    public bool SentAudio { get; private set; }
+    public bool SentAudio => _pcmBytes > 0;
 
     /// <summary>
     /// Waits until the answer has been read to its end, throwing the call's <see cref="BackendException"/> or the
@@ -75,7 +78,12 @@ internal sealed class BackendCall : IPcmSink, IDisposable
 
     async ValueTask IPcmSink.WriteAsync(ReadOnlySequence<byte> pcm, CancellationToken cancellationToken)
     {
-        SentAudio = true;
+        _pcmBytes += pcm.Length;
+        if (_pcmBytes > _limits.MaxPcmBytes)
+        {
+            throw new BackendException(BackendFailureKind.Protocol, $"the backend sent more than {_limits.MaxPcmBytes} bytes of audio; the edge ends a runaway synthesis there");
+        }
+
         if (_detached)
         {
             return;
@@ -133,7 +141,7 @@ internal sealed class BackendCall : IPcmSink, IDisposable
 
                 try
                 {
-                    await lease.Dialect.ReadAudioAsync(response, this, cancellationToken);
+                    await lease.Dialect.ReadAudioAsync(response, this, _limits, cancellationToken);
                 }
                 catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
                 {

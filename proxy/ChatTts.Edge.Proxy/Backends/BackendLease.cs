@@ -45,14 +45,14 @@ internal sealed class BackendLease : IDisposable
     public TimeSpan FinishingTimeout { get; }
 
     /// <summary>Starts the synthesis call on this destination (one per lease).</summary>
-    public BackendCall Call(BackendRequest request, IPcmSink sink, CancellationToken sinkToken)
+    public BackendCall Call(BackendRequest request, IPcmSink sink, BackendLimits limits, CancellationToken sinkToken)
     {
         if (_call is not null)
         {
             throw new InvalidOperationException("A lease carries one call.");
         }
 
-        return _call = new BackendCall(this, Dialect.CreateRequest(Address, request), sink, _time, sinkToken);
+        return _call = new BackendCall(this, Dialect.CreateRequest(Address, request), sink, limits, _time, sinkToken);
     }
 
     /// <summary>Sends a request with the cluster's YARP-configured HTTP client.</summary>

@@ -6,16 +6,21 @@ using ChatTts.Edge.Backends;
 namespace ChatTts.Edge.Streaming;
 
 /// <summary>
-/// Cancels a backend attempt that sends no PCM within the first-audio timeout, or then falls silent for longer
-/// than the idle timeout. Sits between the dialect's decoder and the framer; every piece of PCM rearms it.
+/// Cancels a backend attempt that delivers no audio within the first-audio timeout, or then makes no progress for
+/// longer than the idle timeout. Progress is audio, not bytes: at least <see cref="StreamingDefaults.MinProgressSamples"/>
+/// samples since the last progress, so a backend dribbling out a byte now and then cannot hold a GPU slot forever.
+/// Sits between the dialect's decoder and the framer.
 /// </summary>
 internal sealed class AudioWatchdog : IPcmSink, IDisposable
 {
+    private const int MinProgressBytes = StreamingDefaults.MinProgressSamples * PcmFormat.BytesPerSample;
+
     private readonly IPcmSink _inner;
     private readonly TimeSpan _idleTimeout;
     private readonly CancellationTokenSource _timer;
     private readonly CancellationTokenSource _linked;
-    private bool _sawAudio;
+    private long _sinceProgress;
+    private bool _progressed;
 
     public AudioWatchdog(IPcmSink inner, TimeSpan firstAudioTimeout, TimeSpan idleTimeout, TimeProvider time, CancellationToken requestAborted)
     {
@@ -34,8 +39,16 @@ internal sealed class AudioWatchdog : IPcmSink, IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlySequence<byte> pcm, CancellationToken cancellationToken)
     {
-        // Only the backend's silence counts: time spent handing audio to a slow client does not.
-        _sawAudio = true;
+        _sinceProgress += pcm.Length;
+        if (_sinceProgress < MinProgressBytes)
+        {
+            await _inner.WriteAsync(pcm, cancellationToken); // not progress yet: the clock keeps running
+            return;
+        }
+
+        // Progress. Only the backend's silence counts: time spent handing audio to a slow client does not.
+        _sinceProgress = 0;
+        _progressed = true;
         _timer.CancelAfter(Timeout.InfiniteTimeSpan);
         await _inner.WriteAsync(pcm, cancellationToken);
         _timer.CancelAfter(_idleTimeout);
@@ -45,7 +58,7 @@ internal sealed class AudioWatchdog : IPcmSink, IDisposable
     public BackendException? TimedOut(CancellationToken requestAborted) =>
         !_timer.IsCancellationRequested || requestAborted.IsCancellationRequested
             ? null
-            : new BackendException(BackendFailureKind.Timeout, _sawAudio
+            : new BackendException(BackendFailureKind.Timeout, _progressed
                 ? $"the backend sent no audio for {_idleTimeout.TotalSeconds:0.#} s"
                 : $"the backend sent no audio within {FirstAudioTimeout.TotalSeconds:0.#} s");
 

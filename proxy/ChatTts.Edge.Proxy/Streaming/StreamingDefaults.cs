@@ -1,3 +1,5 @@
+using ChatTts.Edge.Audio;
+
 namespace ChatTts.Edge.Streaming;
 
 /// <summary>Defaults and fixed bounds of the streaming API, in one place.</summary>
@@ -12,8 +14,23 @@ internal static class StreamingDefaults
     /// <summary>ChatTTS's first audio takes 1–2 s on a data-centre GPU; a long text on a slow GPU takes longer.</summary>
     public static readonly TimeSpan FirstAudioTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>After the first audio, ChatTTS yields faster than real time; 10 s of silence means a stuck GPU.</summary>
+    /// <summary>After the first audio, ChatTTS yields faster than real time; 10 s without progress means a stuck GPU.</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Audio that counts as progress for the idle timeout: the shortest chunk the API offers (20 ms).</summary>
+    public const int MinProgressSamples = MinChunkMs * PcmFormat.SamplesPerMillisecond;
+
+    /// <summary>The longest text (2,000 characters) takes about 10 minutes to speak; more is a runaway backend.</summary>
+    public static readonly TimeSpan MaxAudioDuration = TimeSpan.FromMinutes(15);
+
+    /// <summary>A client's connection may stay full this long (a phone in a tunnel) before its stream ends.</summary>
+    public static readonly TimeSpan StalledClientTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// A ChatTTS step is 0.5 s of audio (32 KiB as base64); 8 MiB holds about three minutes in one event, for a backend
+    /// that sends a whole answer at once, while bounding what one message can cost the edge's memory.
+    /// </summary>
+    public const int MaxBackendEventBytes = 8 * 1024 * 1024;
 
     /// <summary>Time after the drain timeout for the last <c>error</c> events to reach clients before connections are cut.</summary>
     public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);

@@ -27,7 +27,26 @@ internal sealed class StreamingOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan FirstAudioTimeout { get; set; } = StreamingDefaults.FirstAudioTimeout;
 
-    /// <summary>Longest silence between two pieces of PCM once audio flows; longer ends the stream with an error.</summary>
+    /// <summary>
+    /// Longest time without audio progress once audio flows (a backend must deliver at least
+    /// <see cref="StreamingDefaults.MinProgressSamples"/> samples within it; bytes dribbled out do not count); longer ends
+    /// the stream with an error.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan IdleTimeout { get; set; } = StreamingDefaults.IdleTimeout;
+
+    /// <summary>Most audio one request may get; a backend that sends more is a runaway, and the stream ends with an error.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "02:00:00")]
+    public TimeSpan MaxAudioDuration { get; set; } = StreamingDefaults.MaxAudioDuration;
+
+    /// <summary>
+    /// Longest a client may accept no bytes (its connection's buffers full) before its stream ends: the backend call is
+    /// cancelled and the GPU slot and quota lease freed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan StalledClientTimeout { get; set; } = StreamingDefaults.StalledClientTimeout;
+
+    /// <summary>Largest single message (an SSE event of a <c>webui</c> backend) the edge reads from a backend; larger is a protocol error.</summary>
+    [Range(64 * 1024, 1024 * 1024 * 1024)]
+    public int MaxBackendEventBytes { get; set; } = StreamingDefaults.MaxBackendEventBytes;
 }

@@ -20,6 +20,7 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IQueueObserver, IDispo
 
     private readonly HttpContext _context;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _stalledClientTimeout;
     private readonly long _started;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SseEventWriter _events;
@@ -28,10 +29,12 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IQueueObserver, IDispo
     private bool _metaSent;
     private bool _queued;
 
-    public TtsStreamSession(HttpContext context, TimeProvider time)
+    /// <param name="stalledClientTimeout">How long a write may wait for a client that accepts no bytes before the stream ends.</param>
+    public TtsStreamSession(HttpContext context, TimeProvider time, TimeSpan stalledClientTimeout)
     {
         _context = context;
         _time = time;
+        _stalledClientTimeout = stalledClientTimeout;
         _started = time.GetTimestamp();
         _lastWrite = _started;
         _events = new SseEventWriter(context.Response.BodyWriter);
@@ -141,8 +144,10 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IQueueObserver, IDispo
                 await _writeLock.WaitAsync(clientGone);
                 try
                 {
-                    // Ticking at half the interval and writing after half an interval of silence bounds every gap by the interval.
-                    if (_time.GetElapsedTime(_lastWrite) >= (IsOpen ? half : interval))
+                    // Ticking at half the interval and writing after half an interval of silence bounds every gap by the
+                    // interval. Timers may fire a little before a clock read says they are due: a quarter tick of
+                    // slack keeps a tick that is a hair early from leaving the stream silent until the next one.
+                    if (_time.GetElapsedTime(_lastWrite) >= (IsOpen ? half : interval) - (half / 4))
                     {
                         // While queued, meta waits for the backend: queued events may still follow.
                         if (_queued)
@@ -235,10 +240,28 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IQueueObserver, IDispo
     private async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         _lastWrite = _time.GetTimestamp();
-        var result = await _events.FlushAsync(cancellationToken);
+        var flush = _events.FlushAsync(cancellationToken);
+        var result = flush.IsCompletedSuccessfully ? flush.Result : await WaitForClientAsync(flush, cancellationToken);
         if (result.IsCompleted || result.IsCanceled)
         {
             throw new ClientGoneException();
+        }
+    }
+
+    /// <summary>
+    /// A flush that does not complete at once waits for the client to take bytes (the connection's buffers are full).
+    /// A client that takes none for the stalled-client timeout loses its connection: it would hold a GPU otherwise.
+    /// </summary>
+    private async ValueTask<FlushResult> WaitForClientAsync(ValueTask<FlushResult> flush, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await flush.AsTask().WaitAsync(_stalledClientTimeout, _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            _context.Abort();
+            throw new ClientGoneException(stalled: true);
         }
     }
 }
@@ -249,13 +272,22 @@ internal readonly record struct DoneSummary(long Chunks, long Samples, int Chara
 /// <summary>What an <c>error</c> event reports.</summary>
 internal readonly record struct StreamError(string Code, string Message, bool Retryable);
 
-/// <summary>The client closed the stream; nothing more can be sent to it.</summary>
+/// <summary>The client closed the stream, or stopped reading it; nothing more can be sent to it.</summary>
 internal sealed class ClientGoneException : OperationCanceledException
 {
     public ClientGoneException()
         : base("The client closed the stream.")
     {
     }
+
+    public ClientGoneException(bool stalled)
+        : base(stalled ? "The client accepted no data for the stalled-client timeout; its connection was closed." : "The client closed the stream.")
+    {
+        Stalled = stalled;
+    }
+
+    /// <summary>True when the client did not close the stream but stopped reading it.</summary>
+    public bool Stalled { get; }
 
     public ClientGoneException(string message)
         : base(message)

@@ -33,7 +33,7 @@ internal sealed partial class TtsStreamer(
     {
         var result = "done";
         var aborted = context.RequestAborted;
-        using var session = new TtsStreamSession(context, time);
+        using var session = new TtsStreamSession(context, time, options.CurrentValue.StalledClientTimeout);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(aborted, drain.Expired);
         var keepAlive = session.KeepAliveAsync(options.CurrentValue.KeepAliveInterval, aborted);
         var synthesis = new Synthesis(this, context, request, session, time.GetTimestamp() + (long)(admissionOptions.CurrentValue.MaxQueueWait.TotalSeconds * time.TimestampFrequency));
@@ -43,6 +43,11 @@ internal sealed partial class TtsStreamer(
             await StopAsync(session, keepAlive);
             var summary = new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, synthesis.Backend!);
             await session.WriteDoneAsync(summary, aborted);
+        }
+        catch (ClientGoneException gone) when (gone.Stalled)
+        {
+            result = "client_stalled";
+            Log.ClientStalled(logger, session.RequestId, synthesis.Backend ?? "-", session.NextSeq);
         }
         catch (Exception ex) when (IsClientGone(ex, aborted))
         {
@@ -182,17 +187,30 @@ internal sealed partial class TtsStreamer(
     {
         var streaming = options.CurrentValue;
         var firstSeq = session.NextSeq;
+        var limits = new BackendLimits(streaming.MaxBackendEventBytes, (long)(streaming.MaxAudioDuration.TotalSeconds * PcmFormat.BytesPerSecond));
         using var framer = new PcmFramer(chunkMs * PcmFormat.SamplesPerMillisecond, session);
         using var watchdog = new AudioWatchdog(framer, streaming.FirstAudioTimeout, streaming.IdleTimeout, time, cancellationToken);
-        var call = lease.Call(speech, watchdog, watchdog.Token);
+        var call = lease.Call(speech, watchdog, limits, watchdog.Token);
         try
         {
-            await call.WaitAsync(watchdog.Token);
+            try
+            {
+                await call.WaitAsync(watchdog.Token);
+            }
+            catch (OperationCanceledException) when (watchdog.TimedOut(cancellationToken) is { } timeout)
+            {
+                throw timeout;
+            }
+            catch (BackendException) when (session.NextSeq > firstSeq && !cancellationToken.IsCancellationRequested)
+            {
+                // Audio already went out, so this stream cannot start over elsewhere: the client gets every whole
+                // sample received before the error event.
+                await call.DetachAsync();
+                await framer.CompleteAsync(cancellationToken);
+                throw;
+            }
+
             await framer.CompleteAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (watchdog.TimedOut(cancellationToken) is { } timeout)
-        {
-            throw timeout;
         }
         finally
         {
@@ -294,6 +312,9 @@ internal sealed partial class TtsStreamer(
     {
         [LoggerMessage(2, LogLevel.Debug, "Stream {RequestId} on {Backend}: the client went away after {Chunks} chunks")]
         public static partial void ClientGone(ILogger logger, string requestId, string backend, long chunks);
+
+        [LoggerMessage(10, LogLevel.Warning, "Stream {RequestId} on {Backend}: the client stopped reading after {Chunks} chunks; its connection was closed")]
+        public static partial void ClientStalled(ILogger logger, string requestId, string backend, long chunks);
 
         [LoggerMessage(3, LogLevel.Warning, "Stream {RequestId} on {Backend} failed ({Kind}, stream open: {Open}): {Reason}")]
         public static partial void BackendFailed(ILogger logger, string requestId, string backend, BackendFailureKind kind, bool open, string reason);

@@ -6,6 +6,9 @@ namespace ChatTts.Edge.Tests.Infrastructure;
 /// <summary>Builds PCM and WAV byte streams the way the different ChatTTS servers write them.</summary>
 internal static class TestAudio
 {
+    /// <summary>Limits no test audio reaches.</summary>
+    public static readonly ChatTts.Edge.Backends.BackendLimits Limits = new(MaxEventBytes: 64 * 1024 * 1024, MaxPcmBytes: long.MaxValue);
+
     /// <summary>Deterministic, non-repeating PCM bytes (an odd count is allowed on purpose).</summary>
     public static byte[] Pcm(int bytes, int seed = 1)
     {

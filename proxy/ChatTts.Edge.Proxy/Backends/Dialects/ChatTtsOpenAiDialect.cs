@@ -35,10 +35,10 @@ internal sealed class ChatTtsOpenAiDialect : IBackendDialect
                 DialectJsonContext.Default.OpenAiBody),
         };
 
-    public async Task ReadAudioAsync(HttpResponseMessage response, IPcmSink sink, CancellationToken cancellationToken)
+    public async Task ReadAudioAsync(HttpResponseMessage response, IPcmSink sink, BackendLimits limits, CancellationToken cancellationToken)
     {
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await WavStreamReader.ReadAsync(body, sink, cancellationToken);
+        await WavStreamReader.ReadAsync(body, sink, limits, cancellationToken);
     }
 
     internal sealed record Body(string Model, string Input, string Voice, string ResponseFormat, bool Stream);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Net.Http.Json;
+using System.Text.Json;
 using ChatTts.Edge.Audio;
 
 namespace ChatTts.Edge.Backends.Dialects;
@@ -44,18 +44,24 @@ internal sealed class ChatTtsUiDialect : IBackendDialect
         };
     }
 
-    public async Task ReadAudioAsync(HttpResponseMessage response, IPcmSink sink, CancellationToken cancellationToken)
+    public async Task ReadAudioAsync(HttpResponseMessage response, IPcmSink sink, BackendLimits limits, CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentType?.MediaType is "application/json" or "text/json")
         {
-            var reply = await response.Content.ReadFromJsonAsync(DialectJsonContext.Default.ChatTtsUiReply, cancellationToken);
+            var body = await BackendFailures.ReadHeadAsync(response.Content, BackendFailures.MaxBodyBytes + 1, cancellationToken);
+            if (body.Length > BackendFailures.MaxBodyBytes)
+            {
+                throw new BackendException(BackendFailureKind.Protocol, $"the backend answered with JSON larger than {BackendFailures.MaxBodyBytes} bytes instead of a WAV file");
+            }
+
+            var reply = JsonSerializer.Deserialize(body.Span, DialectJsonContext.Default.ChatTtsUiReply);
             throw reply is { Code: not 0 }
                 ? new BackendException(BackendFailureKind.Rejected, $"the backend refused the request: {BackendException.Quote(reply.Msg)}")
                 : new BackendException(BackendFailureKind.Protocol, "the backend answered with JSON instead of a WAV file (is it ChatTTS-ui with wav=1 support?)");
         }
 
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await WavStreamReader.ReadAsync(body, sink, cancellationToken);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await WavStreamReader.ReadAsync(stream, sink, limits, cancellationToken);
     }
 
     internal sealed record Reply(int Code, string? Msg);

@@ -41,10 +41,10 @@ internal sealed class ForgeDialect : IBackendDialect
         return new HttpRequestMessage(HttpMethod.Get, uri);
     }
 
-    public async Task ReadAudioAsync(HttpResponseMessage response, IPcmSink sink, CancellationToken cancellationToken)
+    public async Task ReadAudioAsync(HttpResponseMessage response, IPcmSink sink, BackendLimits limits, CancellationToken cancellationToken)
     {
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await WavStreamReader.ReadAsync(body, sink, cancellationToken);
+        await WavStreamReader.ReadAsync(body, sink, limits, cancellationToken);
     }
 
     private static string? Format<T>(T? value)

@@ -31,8 +31,8 @@ internal interface IBackendDialect
     HttpRequestMessage CreateRequest(Uri baseAddress, BackendRequest request);
 
     /// <summary>
-    /// Reads a successful (2xx) response to its end, passing PCM to <paramref name="sink"/> as it arrives.
-    /// Throws <see cref="BackendException"/> when the response is not valid audio.
+    /// Reads a successful (2xx) response to its end, passing PCM to <paramref name="sink"/> as it arrives, within
+    /// <paramref name="limits"/>. Throws <see cref="BackendException"/> when the response is not valid audio.
     /// </summary>
-    Task ReadAudioAsync(HttpResponseMessage response, IPcmSink sink, CancellationToken cancellationToken);
+    Task ReadAudioAsync(HttpResponseMessage response, IPcmSink sink, BackendLimits limits, CancellationToken cancellationToken);
 }

@@ -16,7 +16,7 @@ internal static class WavStreamReader
     /// </summary>
     private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 32 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true, useZeroByteReads: true);
 
-    public static async Task ReadAsync(Stream body, IPcmSink sink, CancellationToken cancellationToken)
+    public static async Task ReadAsync(Stream body, IPcmSink sink, BackendLimits limits, CancellationToken cancellationToken)
     {
         var reader = PipeReader.Create(body, ReaderOptions);
         try
@@ -39,6 +39,11 @@ internal static class WavStreamReader
                         case WavParseStatus.NeedMoreData:
                             reader.AdvanceTo(buffer.Start, buffer.End);
                             continue;
+                    }
+
+                    if (parsed.DataLength > limits.MaxPcmBytes)
+                    {
+                        throw new BackendException(BackendFailureKind.Protocol, $"the backend announced {parsed.DataLength} bytes of audio; at most {limits.MaxPcmBytes} are accepted");
                     }
 
                     header = parsed;

@@ -32,9 +32,9 @@ internal sealed class WebUiDialect : IBackendDialect
                 DialectJsonContext.Default.WebUiBody),
         };
 
-    public async Task ReadAudioAsync(HttpResponseMessage response, IPcmSink sink, CancellationToken cancellationToken)
+    public async Task ReadAudioAsync(HttpResponseMessage response, IPcmSink sink, BackendLimits limits, CancellationToken cancellationToken)
     {
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await using var body = new EventSizeLimit(await response.Content.ReadAsStreamAsync(cancellationToken), limits.MaxEventBytes);
         using var decoder = new EventDecoder();
         var parser = SseParser.Create(body, decoder.Parse);
         await foreach (var item in parser.EnumerateAsync(cancellationToken))

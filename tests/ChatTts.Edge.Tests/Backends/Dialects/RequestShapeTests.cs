@@ -53,7 +53,7 @@ public sealed class RequestShapeTests
         };
 
         var failure = await Assert.ThrowsAsync<BackendException>(() =>
-            new ChatTtsUiDialect().ReadAudioAsync(response, new CollectingPcmSink(), CancellationToken.None));
+            new ChatTtsUiDialect().ReadAudioAsync(response, new CollectingPcmSink(), TestAudio.Limits, CancellationToken.None));
 
         Assert.Equal(BackendFailureKind.Rejected, failure.Kind);
         Assert.False(failure.IsTransient);

@@ -14,7 +14,7 @@ public sealed class WavStreamReaderTests
         var pcm = TestAudio.Pcm(4801); // ends mid-sample on purpose
         var sink = new CollectingPcmSink();
 
-        await WavStreamReader.ReadAsync(new ChunkedStream(TestAudio.Wav(pcm, streamingSize, streamingSize), 1), sink, CancellationToken.None);
+        await WavStreamReader.ReadAsync(new ChunkedStream(TestAudio.Wav(pcm, streamingSize, streamingSize), 1), sink, TestAudio.Limits, CancellationToken.None);
 
         Assert.Equal(pcm, sink.Bytes);
     }
@@ -25,7 +25,7 @@ public sealed class WavStreamReaderTests
         var pcm = TestAudio.Pcm(10_000);
         var sink = new CollectingPcmSink();
 
-        await WavStreamReader.ReadAsync(new ChunkedStream(TestAudio.Wav(pcm, 0, 0), 7, 30, 13, 999, 1), sink, CancellationToken.None);
+        await WavStreamReader.ReadAsync(new ChunkedStream(TestAudio.Wav(pcm, 0, 0), 7, 30, 13, 999, 1), sink, TestAudio.Limits, CancellationToken.None);
 
         Assert.Equal(pcm, sink.Bytes);
     }
@@ -37,7 +37,7 @@ public sealed class WavStreamReaderTests
         var wav = TestAudio.Wav(pcm).Concat(TestAudio.Chunk("LIST", new byte[20])).ToArray();
         var sink = new CollectingPcmSink();
 
-        await WavStreamReader.ReadAsync(new ChunkedStream(wav, 512), sink, CancellationToken.None);
+        await WavStreamReader.ReadAsync(new ChunkedStream(wav, 512), sink, TestAudio.Limits, CancellationToken.None);
 
         Assert.Equal(pcm, sink.Bytes);
     }
@@ -48,7 +48,7 @@ public sealed class WavStreamReaderTests
         var wav = TestAudio.Wav(TestAudio.Pcm(3000))[..1000];
 
         var failure = await Assert.ThrowsAsync<BackendException>(() =>
-            WavStreamReader.ReadAsync(new ChunkedStream(wav, 100), new CollectingPcmSink(), CancellationToken.None));
+            WavStreamReader.ReadAsync(new ChunkedStream(wav, 100), new CollectingPcmSink(), TestAudio.Limits, CancellationToken.None));
 
         Assert.Equal(BackendFailureKind.Interrupted, failure.Kind);
         Assert.Contains("956 of 3000", failure.Message);
@@ -60,7 +60,7 @@ public sealed class WavStreamReaderTests
         var wav = TestAudio.Wav(TestAudio.Pcm(10), dataSize: 0)[..30];
 
         var failure = await Assert.ThrowsAsync<BackendException>(() =>
-            WavStreamReader.ReadAsync(new ChunkedStream(wav, 1), new CollectingPcmSink(), CancellationToken.None));
+            WavStreamReader.ReadAsync(new ChunkedStream(wav, 1), new CollectingPcmSink(), TestAudio.Limits, CancellationToken.None));
 
         Assert.Equal(BackendFailureKind.Interrupted, failure.Kind);
     }

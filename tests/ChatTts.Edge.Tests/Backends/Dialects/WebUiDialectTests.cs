@@ -36,7 +36,7 @@ public sealed class WebUiDialectTests
         sse.Append("event: end\ndata: {}\n\n");
         var sink = new CollectingPcmSink();
 
-        await _dialect.ReadAudioAsync(Response(sse.ToString()), sink, CancellationToken.None);
+        await _dialect.ReadAudioAsync(Response(sse.ToString()), sink, TestAudio.Limits, CancellationToken.None);
 
         Assert.Equal(pieces.SelectMany(p => p).ToArray(), sink.Bytes);
         Assert.Equal(3, sink.Writes);
@@ -46,7 +46,7 @@ public sealed class WebUiDialectTests
     public async Task ReadAudioAsync_ErrorEvent_ThrowsWithTheBackendsMessage()
     {
         var failure = await Assert.ThrowsAsync<BackendException>(() =>
-            _dialect.ReadAudioAsync(Response("event: error\ndata: CUDA out of memory\n\n"), new CollectingPcmSink(), CancellationToken.None));
+            _dialect.ReadAudioAsync(Response("event: error\ndata: CUDA out of memory\n\n"), new CollectingPcmSink(), TestAudio.Limits, CancellationToken.None));
 
         Assert.Contains("CUDA out of memory", failure.Message);
     }
@@ -55,7 +55,7 @@ public sealed class WebUiDialectTests
     public async Task ReadAudioAsync_DataThatIsNotBase64_ThrowsProtocol()
     {
         var failure = await Assert.ThrowsAsync<BackendException>(() =>
-            _dialect.ReadAudioAsync(Response("data: not base64!\n\n"), new CollectingPcmSink(), CancellationToken.None));
+            _dialect.ReadAudioAsync(Response("data: not base64!\n\n"), new CollectingPcmSink(), TestAudio.Limits, CancellationToken.None));
 
         Assert.Equal(BackendFailureKind.Protocol, failure.Kind);
     }
