@@ -16,7 +16,8 @@ internal static class BackendStatusEndpoints
     /// <summary><c>GET /admin/backends</c>: every destination's health, load and recent latency, as JSON.</summary>
     public static IEndpointRouteBuilder MapBackendStatus(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminGuard>();
+        // Never cross-origin: an operator's tools call it, not other sites' pages.
+        var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminGuard>().WithMetadata(new Microsoft.AspNetCore.Cors.DisableCorsAttribute());
         admin.MapGet("/backends", (IProxyStateLookup proxy, DestinationSettingsCache settings, BackendActivity activity, AdmissionQueue queue, BackendStatistics statistics, IOptionsMonitor<AdmissionOptions> admission) =>
             TypedResults.Json(Describe(proxy, settings, activity, queue, statistics, admission.CurrentValue), Json));
         return endpoints;

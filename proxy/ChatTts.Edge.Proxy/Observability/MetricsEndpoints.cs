@@ -13,7 +13,8 @@ internal static class MetricsEndpoints
         // Listening starts now, before the first request is measured.
         var collector = endpoints.ServiceProvider.GetRequiredService<PrometheusCollector>();
         endpoints.MapGet("/metrics", () => TypedResults.Text(collector.Scrape(), "text/plain; version=0.0.4; charset=utf-8"))
-            .AddEndpointFilter<AdminGuard>();
+            .AddEndpointFilter<AdminGuard>()
+            .WithMetadata(new Microsoft.AspNetCore.Cors.DisableCorsAttribute()); // scraped by Prometheus, never by other sites' pages
         return endpoints;
     }
 }

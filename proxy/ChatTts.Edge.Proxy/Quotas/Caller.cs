@@ -6,7 +6,8 @@ namespace ChatTts.Edge.Quotas;
 /// <param name="Plan">The plan's limits.</param>
 /// <param name="ViaToken">True when the caller presented a browser token rather than the key.</param>
 /// <param name="MaxCharacters">A token's cap on the characters of one request, if it has one.</param>
-internal sealed record Caller(string KeyId, string PlanName, QuotaPlan Plan, bool ViaToken = false, int? MaxCharacters = null);
+/// <param name="Anonymous">True for a caller without a key (the <c>anonymous</c> plan, counted per client address).</param>
+internal sealed record Caller(string KeyId, string PlanName, QuotaPlan Plan, bool ViaToken = false, int? MaxCharacters = null, bool Anonymous = false);
 
 /// <summary>Carries the identified <see cref="Caller"/> from the identity filter to the handlers.</summary>
 internal static class CallerContext

@@ -36,7 +36,7 @@ internal sealed class CallerIdentifier(IOptionsMonitor<QuotaOptions> options, IO
         if (credential is null)
         {
             return quotas.AllowAnonymous
-                ? CallerResult.Identified(new Caller($"anonymous:{context.Connection.RemoteIpAddress}", QuotaOptions.AnonymousPlan, quotas.Plans[QuotaOptions.AnonymousPlan]))
+                ? CallerResult.Identified(new Caller($"anonymous:{context.Connection.RemoteIpAddress}", QuotaOptions.AnonymousPlan, quotas.Plans[QuotaOptions.AnonymousPlan], Anonymous: true))
                 : CallerResult.Refused("An API key is required: send Authorization: Bearer <key>, X-Api-Key, or api_key in the query.");
         }
 

@@ -34,6 +34,12 @@ internal static class QuotaEndpoints
     private static IResult IssueToken(HttpContext context, BrowserTokens tokens, TimeProvider time, TokenRequest? request)
     {
         var caller = CallerContext.Get(context);
+        if (caller.Anonymous)
+        {
+            // A token stands for a key; a caller without one has nothing to hand on (and its token would not be let in).
+            return QuotaProblems.Unauthorized("Minting a browser token takes an API key: send Authorization: Bearer <key> or X-Api-Key.");
+        }
+
         var lifetime = TimeSpan.FromSeconds(request?.TtlSeconds ?? BrowserTokens.DefaultLifetime.TotalSeconds);
         if (lifetime <= TimeSpan.Zero || lifetime > BrowserTokens.MaxLifetime || request?.MaxCharacters is < 1)
         {

@@ -10,8 +10,15 @@ internal sealed class SpeechRequestReader(SpeechRequestValidator validator)
 {
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 4 };
 
-    public SpeechRequestResult ReadQuery(IQueryCollection query)
+    public SpeechRequestResult ReadQuery(HttpRequest request)
     {
+        if (!IsUtf8(request.QueryString.Value))
+        {
+            return SpeechRequestResult.Failed(StatusCodes.Status400BadRequest, "The query is not valid UTF-8",
+                "Percent-encode the fields' UTF-8 bytes (as encodeURIComponent does); the query holds bytes that are not UTF-8 text.");
+        }
+
+        var query = request.Query;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var (name, values) in query)
         {
@@ -70,9 +77,14 @@ internal sealed class SpeechRequestReader(SpeechRequestValidator validator)
             }
 
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
             {
-                if (property.Name == SpeechRequestFields.ApiKey)
+                if (!seen.Add(property.Name))
+                {
+                    errors[property.Name] = [$"{property.Name} is given more than once; give it once."];
+                }
+                else if (property.Name == SpeechRequestFields.ApiKey)
                 {
                     errors[property.Name] = ["api_key is not accepted in a body; send the key in an 'Authorization: Bearer' or 'X-Api-Key' header."];
                 }
@@ -84,6 +96,35 @@ internal sealed class SpeechRequestReader(SpeechRequestValidator validator)
 
             return validator.Validate(new JsonFields(document.RootElement), errors);
         }
+    }
+
+    /// <summary>True when the percent-decoded query is UTF-8 (ASP.NET would silently turn other bytes into U+FFFD).</summary>
+    private static bool IsUtf8(string? query)
+    {
+        if (string.IsNullOrEmpty(query))
+        {
+            return true;
+        }
+
+        var bytes = new List<byte>(query.Length);
+        for (var i = 0; i < query.Length; i++)
+        {
+            if (query[i] == '%' && i + 2 < query.Length && byte.TryParse(query.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var escaped))
+            {
+                bytes.Add(escaped);
+                i += 2;
+            }
+            else if (query[i] < 0x80)
+            {
+                bytes.Add((byte)query[i]);
+            }
+            else
+            {
+                return false; // a raw non-ASCII character never reaches Kestrel's query unencoded
+            }
+        }
+
+        return System.Text.Unicode.Utf8.IsValid(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes));
     }
 
     private static SpeechRequestResult BodyTooLarge() => SpeechRequestResult.Failed(StatusCodes.Status413PayloadTooLarge,
@@ -126,7 +167,21 @@ internal sealed class SpeechRequestReader(SpeechRequestValidator validator)
                 return false;
             }
 
-            value = element.ValueKind == JsonValueKind.String ? element.GetString()! : throw new FormatException($"{name} must be a string.");
+            if (element.ValueKind != JsonValueKind.String)
+            {
+                throw new FormatException($"{name} must be a string.");
+            }
+
+            try
+            {
+                value = element.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                // Bytes that are not UTF-8, or an escaped lone surrogate: no text at all.
+                throw new FormatException($"{name} must be valid Unicode text (UTF-8, no lone surrogates).");
+            }
+
             return true;
         }
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Numerics;
+using System.Text;
 using ChatTts.Edge.Backends;
 using Microsoft.Extensions.Options;
 
@@ -34,6 +36,10 @@ internal sealed class SpeechRequestValidator(IOptionsMonitor<StreamingOptions> o
         if (string.IsNullOrWhiteSpace(text) && !errors.ContainsKey(SpeechRequestFields.Text))
         {
             errors[SpeechRequestFields.Text] = ["text is required: give the words to speak."];
+        }
+        else if (text is not null && characters <= limit && !HasSomethingToSay(text) && !errors.ContainsKey(SpeechRequestFields.Text))
+        {
+            errors[SpeechRequestFields.Text] = ["text has nothing to speak: it needs at least one letter or digit (control, invisible and replacement characters alone are not speech)."];
         }
 
         var voice = ReadString(fields, SpeechRequestFields.Voice, errors);
@@ -74,6 +80,19 @@ internal sealed class SpeechRequestValidator(IOptionsMonitor<StreamingOptions> o
         return fleet.Unsupported(request.ToBackendRequest()) is { } unsupported
             ? SpeechRequestResult.Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { [unsupported.Field] = [unsupported.Accepted] })
             : SpeechRequestResult.Valid(request);
+    }
+
+    private static bool HasSomethingToSay(string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (Rune.IsLetterOrDigit(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string TooLong(int characters, int limit) =>

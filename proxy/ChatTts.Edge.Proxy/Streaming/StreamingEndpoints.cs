@@ -17,7 +17,7 @@ internal static class StreamingEndpoints
             context.HttpContext.Response.Headers[EdgeHeaders.RequestId] = context.HttpContext.TraceIdentifier;
             return next(context);
         }).AddEndpointFilter(new CallerFilter(allowTokens: true));
-        tts.MapGet("/stream", (HttpRequest request, SpeechRequestReader reader) => ToResult(reader.ReadQuery(request.Query)));
+        tts.MapGet("/stream", (HttpRequest request, SpeechRequestReader reader) => ToResult(reader.ReadQuery(request)));
         tts.MapPost("/stream", async (HttpRequest request, SpeechRequestReader reader, CancellationToken cancellationToken) =>
             ToResult(await reader.ReadBodyAsync(request, cancellationToken)));
         return endpoints;

@@ -1,3 +1,4 @@
+using ChatTts.Edge.Api;
 using ChatTts.Edge.Streaming;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -18,10 +19,12 @@ internal static class StreamingServiceCollectionExtensions
         services.AddOptions<HostOptions>().Configure<IOptionsMonitor<ShutdownOptions>>((host, shutdown) =>
             host.ShutdownTimeout = shutdown.CurrentValue.DrainTimeout + StreamingDefaults.ShutdownGrace);
 
-        // An EventSource can only GET: the longest allowed text, percent-encoded (up to 12 bytes a character),
-        // must fit in the request line, which Kestrel limits to 8 KiB by default.
+        // Kestrel's limits are a backstop above the edge's own, which answer with problem+json (HttpLimits).
         services.AddOptions<KestrelServerOptions>().Configure<IOptionsMonitor<StreamingOptions>>((kestrel, streaming) =>
-            kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, (streaming.CurrentValue.MaxTextCharacters * 12) + 4096));
+        {
+            kestrel.Limits.MaxRequestLineSize = HttpLimits.KestrelFactor * HttpLimits.MaxRequestLineBytes(streaming.CurrentValue.MaxTextCharacters);
+            kestrel.Limits.MaxRequestHeadersTotalSize = HttpLimits.KestrelFactor * HttpLimits.MaxRequestHeadersTotalBytes;
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SpeechRequestValidator>();
         services.TryAddSingleton<SpeechRequestReader>();

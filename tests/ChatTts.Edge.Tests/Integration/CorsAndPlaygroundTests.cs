@@ -40,6 +40,28 @@ public sealed class CorsAndPlaygroundTests
     }
 
     [Theory]
+    [InlineData("/admin/backends")]
+    [InlineData("/metrics")]
+    public async Task Get_OperatorEndpointFromAnyOriginUnderAWildcard_GetsNoCorsHeaders(string path)
+    {
+        await using var edge = EdgeApp.Start([], Origins("*"));
+        using var client = edge.CreateRealClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Origin", "https://evil.example.com");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode); // loopback may read it; other sites' pages may not
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+
+        using var stream = new HttpRequestMessage(HttpMethod.Options, "/v1/tts/stream");
+        stream.Headers.Add("Origin", "https://evil.example.com");
+        stream.Headers.Add("Access-Control-Request-Method", "GET");
+        using var preflight = await client.SendAsync(stream);
+        Assert.Equal("*", preflight.Headers.GetValues("Access-Control-Allow-Origin").Single()); // the API itself still is cross-origin
+    }
+
+    [Theory]
     [InlineData("https://evil.example.com", "https://app.example.com")]
     [InlineData("https://app.example.com", null)] // no list: same origin only
     public async Task Get_FromAnotherOrigin_GetsNoCorsHeaders(string origin, string? allowed)
