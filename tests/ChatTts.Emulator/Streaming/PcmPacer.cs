@@ -5,8 +5,9 @@ namespace ChatTts.Emulator.Streaming;
 
 /// <summary>Releases PCM the way ChatTTS generates it: nothing for <see cref="EmulatorOptions.FirstChunkDelay"/>,
 /// then steps of <see cref="EmulatorOptions.StepSamples"/>, each later step after
-/// <see cref="EmulatorOptions.RealTimeFactor"/> × its duration. Freezes while <see cref="EmulatorFaults.Stall"/> is set.</summary>
-internal sealed class PcmPacer(EmulatorOptions options, EmulatorFaults faults)
+/// <see cref="EmulatorOptions.RealTimeFactor"/> × its duration, times <see cref="EmulatedGpu.Slowdown"/> when
+/// syntheses share the GPU. Freezes while <see cref="EmulatorFaults.Stall"/> is set.</summary>
+internal sealed class PcmPacer(EmulatorOptions options, EmulatorFaults faults, EmulatedGpu gpu)
 {
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> StepsAsync(Task<byte[]> pcmTask, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -36,5 +37,5 @@ internal sealed class PcmPacer(EmulatorOptions options, EmulatorFaults faults)
         Task.Delay(Timeout.InfiniteTimeSpan, options.TimeProvider, cancellationToken);
 
     private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-        delay > TimeSpan.Zero ? Task.Delay(delay, options.TimeProvider, cancellationToken) : Task.CompletedTask;
+        delay > TimeSpan.Zero ? Task.Delay(delay * gpu.Slowdown, options.TimeProvider, cancellationToken) : Task.CompletedTask;
 }
