@@ -50,7 +50,8 @@ public sealed class EmulatorFaults
     }
 
     /// <summary>Send the response headers (and at most the WAV header), then nothing until the client leaves.
-    /// Also freezes a stream already under way at its next step.</summary>
+    /// Also freezes a stream already under way at its next step. When the client leaves, a server that keeps
+    /// computing (<see cref="EmulatorOptions.KeepsComputingAfterDisconnect"/>) goes on with the rest of the synthesis.</summary>
     public bool Stall { get => _stall; set => _stall = value; }
 
     /// <summary>

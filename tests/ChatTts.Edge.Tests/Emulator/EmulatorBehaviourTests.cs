@@ -207,6 +207,31 @@ public sealed class EmulatorBehaviourTests
     }
 
     [Fact]
+    public async Task TwoRequestsAtOnce_ParallelServer_ShareTheGpuSoEachStepTakesTwiceAsLong()
+    {
+        var time = new ManualTimeProvider();
+        await using var gpu = await EmulatorInstance.StartAsync(EmulatorKit.Paced("forge", time));
+        using var client = EmulatorKit.Client(gpu);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var firstStep = new byte[44 + 24_000];
+        using var first = await client.SendAsync(EmulatorKit.Speech(gpu, LongText), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        await (await first.Content.ReadAsStreamAsync(timeout.Token)).ReadExactlyAsync(firstStep, timeout.Token);
+        using var second = await client.SendAsync(EmulatorKit.Speech(gpu, LongText), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        var secondBody = await second.Content.ReadAsStreamAsync(timeout.Token);
+        await secondBody.ReadExactlyAsync(firstStep, timeout.Token);
+        await EmulatorKit.UntilAsync(() => time.ArmedTimers == 2, timeout.Token); // both compute their next step
+
+        time.Advance(EmulatorKit.Step); // alone on the GPU, the second's next step would be done now
+        var nextStep = secondBody.ReadAsync(new byte[1], timeout.Token).AsTask();
+        var arrivedAlone = await Task.WhenAny(nextStep, Task.Delay(TimeSpan.FromMilliseconds(300), timeout.Token)) == nextStep;
+        time.Advance(EmulatorKit.Step);
+
+        Assert.Equal(1, await nextStep);
+        Assert.False(arrivedAlone, "the step took no longer with two syntheses on the GPU");
+        Assert.Equal(2, gpu.PeakConcurrentSyntheses);
+    }
+
+    [Fact]
     public async Task TwoRequestsAtOnce_ConcurrencyTwo_ShowTwoConcurrentSyntheses()
     {
         var options = EmulatorKit.Instant("webui");

@@ -40,7 +40,15 @@ internal sealed partial class SynthesisEndpoint(
         if (faults.OversizeMessageBytes is { } size)
         {
             Log.Oversize(logger, dialect.Name, size);
-            await OversizeMessage.WriteAsync(context, dialect, size, cancellationToken);
+            try
+            {
+                await OversizeMessage.WriteAsync(context, dialect, size, cancellationToken);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException && cancellationToken.IsCancellationRequested)
+            {
+                // The client stopped reading it: that is what such a message is for.
+            }
+
             return;
         }
 
@@ -80,7 +88,8 @@ internal sealed partial class SynthesisEndpoint(
         Log.Started(logger, dialect.Name, request.Record.Text.Length, request.Framing);
         using var computing = CancellationTokenSource.CreateLinkedTokenSource(
             behaviour.KeepsComputingAfterDisconnect ? lifetime.ApplicationStopping : cancellationToken);
-        var run = SynthesisRun.Start(new PcmPacer(options, faults, gpu), speech.GetPcmAsync(dialect.KeyFor(request.Record)), computing.Token);
+        var run = SynthesisRun.Start(
+            new PcmPacer(options, faults, gpu), speech.GetPcmAsync(dialect.KeyFor(request.Record)), cancellationToken, computing.Token);
         try
         {
             await responder.RespondAsync(context, request, run, session, cancellationToken);

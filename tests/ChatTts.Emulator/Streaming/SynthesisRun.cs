@@ -13,10 +13,10 @@ internal sealed class SynthesisRun
     private readonly Channel<ReadOnlyMemory<byte>> _steps =
         Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
-    private SynthesisRun(PcmPacer pacer, Task<byte[]> pcm, CancellationToken cancellationToken)
+    private SynthesisRun(PcmPacer pacer, Task<byte[]> pcm, CancellationToken clientGone, CancellationToken cancellationToken)
     {
         Pcm = pcm;
-        Completion = ComputeAsync(pacer, cancellationToken);
+        Completion = ComputeAsync(pacer, clientGone, cancellationToken);
     }
 
     /// <summary>All of the synthesis's PCM, once computed (the steps are slices of it).</summary>
@@ -25,7 +25,13 @@ internal sealed class SynthesisRun
     /// <summary>Completes when the last step is computed, or faults (cancelled) when the run was stopped.</summary>
     public Task Completion { get; }
 
-    public static SynthesisRun Start(PcmPacer pacer, Task<byte[]> pcm, CancellationToken cancellationToken) => new(pacer, pcm, cancellationToken);
+    /// <param name="pacer">Paces the steps.</param>
+    /// <param name="pcm">All of the synthesis's PCM.</param>
+    /// <param name="clientGone">Cancelled when the client leaves (it ends a <see cref="EmulatorFaults.Stall"/>).</param>
+    /// <param name="cancellationToken">Stops the computation: the client's token for a server that stops with its
+    /// client, the emulator's stopping token for one that computes on.</param>
+    public static SynthesisRun Start(PcmPacer pacer, Task<byte[]> pcm, CancellationToken clientGone, CancellationToken cancellationToken) =>
+        new(pacer, pcm, clientGone, cancellationToken);
 
     /// <summary>The steps in order as they are computed; throws what stopped the run, or when
     /// <paramref name="cancellationToken"/> (the reader's) is cancelled.</summary>
@@ -44,11 +50,11 @@ internal sealed class SynthesisRun
         }
     }
 
-    private async Task ComputeAsync(PcmPacer pacer, CancellationToken cancellationToken)
+    private async Task ComputeAsync(PcmPacer pacer, CancellationToken clientGone, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var step in pacer.StepsAsync(Pcm, cancellationToken))
+            await foreach (var step in pacer.StepsAsync(Pcm, clientGone, cancellationToken))
             {
                 _steps.Writer.TryWrite(step);
             }
