@@ -17,6 +17,7 @@ public sealed class EmulatorInstance : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly EmulatorStats _stats;
     private readonly SpeechSynthesizer _speech;
+    private readonly ServerBehaviour _behaviour;
     private int _disposed;
 
     private EmulatorInstance(WebApplication app, Uri baseAddress, string dialect, EmulatorFaults faults)
@@ -24,6 +25,7 @@ public sealed class EmulatorInstance : IAsyncDisposable
         _app = app;
         _stats = app.Services.GetRequiredService<EmulatorStats>();
         _speech = app.Services.GetRequiredService<SpeechSynthesizer>();
+        _behaviour = app.Services.GetRequiredService<ServerBehaviour>();
         BaseAddress = baseAddress;
         Dialect = dialect;
         Faults = faults;
@@ -39,6 +41,18 @@ public sealed class EmulatorInstance : IAsyncDisposable
     /// <summary>The fault switches, settable while it runs.</summary>
     public EmulatorFaults Faults { get; }
 
+    /// <summary>Whether its health check waits for the GPU to be free: <see cref="EmulatorOptions.HealthBlocksDuringSynthesis"/>,
+    /// or the dialect's habit when that is null.</summary>
+    public bool HealthBlocksDuringSynthesis => _behaviour.HealthBlocksDuringSynthesis;
+
+    /// <summary>Whether a synthesis runs on after its client left: <see cref="EmulatorOptions.KeepsComputingAfterDisconnect"/>,
+    /// or the dialect's habit when that is null.</summary>
+    public bool KeepsComputingAfterDisconnect => _behaviour.KeepsComputingAfterDisconnect;
+
+    /// <summary>Whether requests compute side by side instead of taking turns: <see cref="EmulatorOptions.RunsInParallel"/>,
+    /// or the dialect's habit when that is null.</summary>
+    public bool RunsInParallel => _behaviour.RunsInParallel;
+
     /// <summary>Which engine makes the audio: <c>espeak-ng</c> or <c>synthetic</c>.</summary>
     public string EngineName => _speech.EngineName;
 
@@ -48,12 +62,22 @@ public sealed class EmulatorInstance : IAsyncDisposable
     /// <summary>The most synthesis requests ever inside the synthesis endpoint at once, waiting or running.</summary>
     public int PeakInFlight => _stats.PeakInFlight;
 
-    /// <summary>Syntheses cut short because the client went away (while queued for the GPU, streaming or stalled).</summary>
+    /// <summary>
+    /// The most syntheses ever computing on the GPU at once; requests waiting for it do not count, and a synthesis
+    /// that computes on after its client left (<see cref="KeepsComputingAfterDisconnect"/>) counts until it ends.
+    /// Above 1 only when syntheses overlap: <see cref="RunsInParallel"/> or <see cref="EmulatorOptions.Concurrency"/>
+    /// above 1. A proxy in front of a one-at-a-time GPU should keep it at 1.
+    /// </summary>
+    public int PeakConcurrentSyntheses => _stats.PeakConcurrentSyntheses;
+
+    /// <summary>Syntheses whose client went away before the answer was complete (while queued for the GPU, streaming
+    /// or stalled), counted as soon as the departure is seen, even when the synthesis computes on.</summary>
     public int AbortedCount => _stats.AbortedCount;
 
     /// <summary>
-    /// The total time the emulated GPU has been held by syntheses, from taking the GPU lock to giving it back,
-    /// measured with <see cref="EmulatorOptions.TimeProvider"/>. A synthesis under way counts up to the moment of
+    /// The total time the emulated GPU has been held by syntheses, from taking the GPU to giving it back (after the
+    /// rest of the computation when the synthesis computes on without its client), measured with
+    /// <see cref="EmulatorOptions.TimeProvider"/>; overlapping syntheses count once. A synthesis under way counts up to the moment of
     /// reading, so the difference of two readings divided by the time between them is the GPU's utilisation.
     /// Thread-safe and cheap to read while requests run.
     /// </summary>
@@ -69,7 +93,7 @@ public sealed class EmulatorInstance : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var dialect = OptionsValidation.Validate(options);
         var faults = new EmulatorFaults();
-        var app = EmulatorHost.Build(options, dialect, faults);
+        var app = EmulatorHost.Build(options, dialect, ServerBehaviour.Resolve(options, dialect), faults);
         try
         {
             await app.StartAsync(cancellationToken);

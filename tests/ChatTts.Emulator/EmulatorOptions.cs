@@ -22,9 +22,48 @@ public sealed class EmulatorOptions
     /// <summary>Seconds of work per second of audio for every later step; 0 = as fast as possible.</summary>
     public double RealTimeFactor { get; set; } = 0.2;
 
-    /// <summary>Syntheses it runs at once. A ChatTTS process runs one (the default); more stand for a server that
-    /// batches, or for a stand-in backend in load tests that measure the proxy rather than the GPUs.</summary>
+    /// <summary>Syntheses it runs at once; the others wait their turn. A ChatTTS process runs one (the default); more
+    /// stand for a server that batches, or for a stand-in backend in load tests that measure the proxy rather than the
+    /// GPUs. Such an instance is no longer one real server, so the dialect's habits below default to off for it.
+    /// Not used when <see cref="RunsInParallel"/> resolves to true: then nothing waits.</summary>
     public int Concurrency { get; set; } = 1;
+
+    /// <summary>
+    /// <c>GET</c> of the health path is not answered while a synthesis computes; it answers once the GPU is free (it
+    /// waits its turn behind the syntheses queued before it, as requests do on a blocked event loop). 2noise's
+    /// <c>openai_api.py</c> runs the model on its event loop, so a 30 s synthesis means a 30 s health check.
+    /// Null (the default) takes the dialect's habit: on for <c>chattts-openai</c>, off for the others, and off for
+    /// every dialect when <see cref="Concurrency"/> is above 1.
+    /// </summary>
+    public bool? HealthBlocksDuringSynthesis { get; set; }
+
+    /// <summary>
+    /// When the client goes away, the synthesis runs on to its end with the GPU held (its slot taken,
+    /// <see cref="EmulatorInstance.BusyTime"/> growing), only the answer is dropped. ChatTTS-ui builds the whole WAV
+    /// before answering and 2noise's <c>openai_api.py</c> does not notice the disconnect while its generator runs;
+    /// Speech-AI-Forge stops at once. The abort is counted (<see cref="EmulatorInstance.AbortedCount"/>) as soon as
+    /// the departure is seen. Null (the default) takes the dialect's habit: on for <c>chattts-ui</c> and
+    /// <c>chattts-openai</c>, off for <c>forge</c> and <c>webui</c>, and off for every dialect when
+    /// <see cref="Concurrency"/> is above 1.
+    /// </summary>
+    public bool? KeepsComputingAfterDisconnect { get; set; }
+
+    /// <summary>
+    /// Requests do not queue for the GPU: each starts computing at once beside those already running, and all of
+    /// them slow down by the number running (one GPU shared), as ChatTTS-ui (waitress threads) and Speech-AI-Forge do;
+    /// <see cref="EmulatorInstance.PeakConcurrentSyntheses"/> shows any overlap. Off, syntheses take turns on
+    /// <see cref="Concurrency"/> slots, as 2noise's <c>openai_api.py</c> does. Null (the default) takes the dialect's
+    /// habit: on for <c>chattts-ui</c> and <c>forge</c>, off for <c>webui</c> and <c>chattts-openai</c>, and off for
+    /// every dialect when <see cref="Concurrency"/> is above 1.
+    /// </summary>
+    public bool? RunsInParallel { get; set; }
+
+    /// <summary>
+    /// Read a request body only when it comes with <c>Content-Length</c>, as Python's <c>http.server</c> and older
+    /// WSGI stacks do: a chunked body reads as empty, so the request fails with the dialect's missing-field answer.
+    /// Off by default. Either way each request's framing is recorded (<see cref="SynthesisRecord.ContentLength"/>).
+    /// </summary>
+    public bool RequireContentLength { get; set; }
 
     /// <summary>Samples per generation step (ChatTTS yields at most 12 000 = 0.5 s).</summary>
     public int StepSamples { get; set; } = 12_000;

@@ -13,4 +13,14 @@ public sealed record SynthesisRecord(
     string Text,
     int? Seed,
     string? Voice,
-    IReadOnlyDictionary<string, string> Fields);
+    IReadOnlyDictionary<string, string> Fields)
+{
+    /// <summary>The request's <c>Content-Length</c> header; null when it had none (no body, or a chunked one).</summary>
+    public long? ContentLength { get; init; }
+
+    /// <summary>The body came with <c>Transfer-Encoding: chunked</c> instead of a length.</summary>
+    public bool ChunkedBody { get; init; }
+
+    /// <summary>The request carried a body at all: a positive <c>Content-Length</c>, or a chunked one.</summary>
+    public bool HasBody => ContentLength > 0 || ChunkedBody;
+}

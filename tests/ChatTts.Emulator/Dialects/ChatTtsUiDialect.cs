@@ -5,13 +5,21 @@ using Microsoft.AspNetCore.Http;
 
 namespace ChatTts.Emulator.Dialects;
 
-/// <summary>jianchang512/ChatTTS-ui: <c>POST /tts</c> (or GET) with form or query fields
-/// <c>text, voice, temperature, top_p, top_k, speed, text_seed, skip_refine, wav</c>; a JSON body is ignored.
-/// Nothing streams: with <c>wav=1</c> the whole WAV arrives at once, otherwise JSON links. Errors are
-/// HTTP 200 <c>{"code":1,"msg":…}</c>.</summary>
+/// <summary>
+/// jianchang512/ChatTTS-ui (Flask on waitress): <c>POST /tts</c> (or GET) with query or form fields
+/// <c>text, voice, custom_voice, temperature, top_p, top_k, speed, text_seed, skip_refine, wav</c>; a JSON body is
+/// ignored. Nothing streams: the whole WAV is built first, so a synthesis whose client left runs on to its end; with
+/// <c>wav=1</c> it answers that WAV (<c>audio/x-wav</c>, <c>Content-Length</c>, correct sizes), otherwise JSON links.
+/// Requests run side by side (waitress threads).
+/// <para>What it checks, as the server does: each field is read from the query when given there, else from the form,
+/// and a value that does not parse (<c>speed=fast</c>, <c>top_k=2.5</c>) silently becomes the default; no range is
+/// checked (<c>speed</c> 1–9 is a convention: any integer becomes <c>[speed_N]</c>). Missing or blank text answers
+/// HTTP 200 <c>{"code":1,"msg":"text params lost"}</c>. A voice that is not a number uses seed 2222. A <c>top_p</c>
+/// outside 0–1 or a <c>top_k</c> below 1 makes the model's sampler refuse to start: Flask's HTTP 500 HTML page.</para>
+/// </summary>
 internal sealed class ChatTtsUiDialect : Dialect
 {
-    private const string DefaultVoice = "2222";
+    private const int DefaultVoice = 2222;
 
     private const string HomePage = """
         <!DOCTYPE html>
@@ -22,6 +30,16 @@ internal sealed class ChatTtsUiDialect : Dialect
         </body></html>
         """;
 
+    // What Flask (werkzeug) answers for an exception in a view.
+    private const string InternalServerErrorPage = """
+        <!doctype html>
+        <html lang=en>
+        <title>500 Internal Server Error</title>
+        <h1>Internal Server Error</h1>
+        <p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>
+
+        """;
+
     public override string Name => DialectRegistry.ChatTtsUi;
 
     public override string HealthPath => "/";
@@ -30,14 +48,34 @@ internal sealed class ChatTtsUiDialect : Dialect
 
     public override IReadOnlyList<string> SynthesisMethods { get; } = [HttpMethods.Get, HttpMethods.Post];
 
+    public override bool KeepsComputingAfterDisconnect => true;
+
+    public override bool RunsInParallel => true;
+
+    public override string WavContentType => "audio/x-wav";
+
+    public override JsonErrorEnvelope LargeErrorEnvelope { get; } = new(StatusCodes.Status200OK, "{\"code\":1,\"msg\":\"", "\"}");
+
     public override IResult Healthy() => TypedResults.Content(HomePage, "text/html; charset=utf-8");
 
     public override IResult Error(int statusCode, string message) => TypedResults.Json(new { code = 1, msg = message }, statusCode: statusCode);
 
     public override async Task<ParsedRequest> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var fields = RequestFields.FromQuery(request);
-        await RequestFields.AddFormAsync(request, fields, cancellationToken);
+        var query = RequestFields.FromQuery(request);
+        var form = new Dictionary<string, string>(StringComparer.Ordinal);
+        await RequestFields.AddFormAsync(request, form, cancellationToken);
+
+        // The value the server reads: the query's when it is there (not blank), else the form's.
+        var fields = new Dictionary<string, string>(form, StringComparer.Ordinal);
+        foreach (var (name, value) in query)
+        {
+            if (value.Trim().Length > 0 || !fields.ContainsKey(name))
+            {
+                fields[name] = value;
+            }
+        }
+
         var text = (fields.GetValueOrDefault("text") ?? string.Empty).Trim();
         var record = new SynthesisRecord(Name, text, RequestFields.IntOrNull(fields, "text_seed"), fields.GetValueOrDefault("voice"), fields);
         if (text.Length == 0)
@@ -45,7 +83,13 @@ internal sealed class ChatTtsUiDialect : Dialect
             return new ParsedRequest(record, AudioFraming.JsonSummary, Error(StatusCodes.Status200OK, "text params lost"));
         }
 
-        if (RequestFields.IntOrNull(fields, "wav") == 1)
+        if (NumberParameter(fields, "top_p", 0.7) is < 0 or > 1 || IntParameter(fields, "top_k", 20) <= 0)
+        {
+            return new ParsedRequest(record, AudioFraming.JsonSummary,
+                TypedResults.Content(InternalServerErrorPage, "text/html; charset=utf-8", statusCode: StatusCodes.Status500InternalServerError));
+        }
+
+        if (IntParameter(fields, "wav", 0) > 0)
         {
             return new ParsedRequest(record, AudioFraming.WholeWav);
         }
@@ -54,7 +98,22 @@ internal sealed class ChatTtsUiDialect : Dialect
         return new ParsedRequest(record, AudioFraming.JsonSummary, Summary: (pcmBytes, elapsed) => Summary(origin, record, pcmBytes, elapsed));
     }
 
-    public override SpeechKey KeyFor(SynthesisRecord record) => new(record.Text, record.Seed ?? DefaultSeed, record.Voice ?? DefaultVoice);
+    public override SpeechKey KeyFor(SynthesisRecord record)
+    {
+        var custom = IntParameter(record.Fields, "custom_voice", 0);
+        var voice = custom > 0 ? custom.ToString(CultureInfo.InvariantCulture) : (record.Voice?.Trim() is { Length: > 0 } given ? given : null);
+        var seedVoice = voice is not null && voice.All(char.IsAsciiDigit)
+            ? (int.TryParse(voice, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number.ToString(CultureInfo.InvariantCulture) : voice)
+            : DefaultVoice.ToString(CultureInfo.InvariantCulture);
+        return new(record.Text, IntParameter(record.Fields, "text_seed", DefaultSeed), seedVoice);
+    }
+
+    // utils.get_parameter: the stripped value cast to the default's type, the default when blank or not castable.
+    private static int IntParameter(IReadOnlyDictionary<string, string> fields, string name, int fallback) =>
+        fields.TryGetValue(name, out var text) && RequestFields.TryInt(text.Trim(), out var value) ? value : fallback;
+
+    private static double NumberParameter(Dictionary<string, string> fields, string name, double fallback) =>
+        fields.TryGetValue(name, out var text) && RequestFields.TryDouble(text.Trim(), out var value) ? value : fallback;
 
     private IResult Summary(string origin, SynthesisRecord record, int pcmBytes, TimeSpan elapsed)
     {

@@ -18,6 +18,26 @@ internal abstract class Dialect
 
     public abstract IReadOnlyList<string> SynthesisMethods { get; }
 
+    /// <summary>The real server does not answer its health check while a synthesis runs (its event loop computes).</summary>
+    public virtual bool HealthBlocksDuringSynthesis => false;
+
+    /// <summary>The real server finishes a synthesis whose client went away, the GPU busy all the while.</summary>
+    public virtual bool KeepsComputingAfterDisconnect => false;
+
+    /// <summary>The real server runs requests side by side on its one GPU instead of one after another.</summary>
+    public virtual bool RunsInParallel => false;
+
+    /// <summary>Audio travels as server-sent events (the one huge message of
+    /// <see cref="EmulatorFaults.OversizeMessageBytes"/> is then an event, not an error body).</summary>
+    public virtual bool StreamsEvents => false;
+
+    /// <summary>The content type of a whole WAV answer.</summary>
+    public virtual string WavContentType => "audio/wav";
+
+    /// <summary>The status and the JSON around the message of the dialect's error body, for writing a message too
+    /// large to build in memory: <c>prefix + message + suffix</c> is the body.</summary>
+    public abstract JsonErrorEnvelope LargeErrorEnvelope { get; }
+
     /// <summary>The health answer of a healthy server.</summary>
     public abstract IResult Healthy();
 
@@ -31,6 +51,9 @@ internal abstract class Dialect
     public abstract SpeechKey KeyFor(SynthesisRecord record);
 }
 
+/// <summary>The dialect's JSON error body cut around its message (a JSON string's content).</summary>
+internal sealed record JsonErrorEnvelope(int StatusCode, string Prefix, string Suffix);
+
 /// <summary>How the audio goes on the wire.</summary>
 internal enum AudioFraming
 {
@@ -40,7 +63,8 @@ internal enum AudioFraming
     /// <summary>Chunked: a WAV header whose sizes are 0xFFFFFFFF, sent with the first step, then PCM.</summary>
     WavStreamUnknownSize,
 
-    /// <summary>Chunked: a WAV header whose sizes are 0, sent at once, then PCM.</summary>
+    /// <summary>Chunked: a WAV header whose RIFF size is 36 and data size 0 (Python's <c>wave</c> module writing no
+    /// frames), sent with the first step, then PCM.</summary>
     WavStreamZeroSize,
 
     /// <summary>One complete WAV with correct sizes and a Content-Length, once all is generated.</summary>

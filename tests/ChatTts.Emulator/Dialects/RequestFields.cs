@@ -32,30 +32,40 @@ internal static class RequestFields
         }
     }
 
-    /// <summary>The top-level properties of a JSON object body, or null when the body is not a JSON object.</summary>
-    public static async Task<Dictionary<string, string>?> FromJsonObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>A JSON body: whether there was one and it was an object, and its top-level properties (a JSON string
+    /// without its quotes, other values as raw JSON text) with their kinds.</summary>
+    public static async Task<JsonBody> ReadJsonObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        if (buffer.Length == 0)
+        {
+            return new JsonBody(JsonBodyState.Missing, [], []);
+        }
+
         try
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return null;
+                return new JsonBody(JsonBodyState.NotAnObject, [], []);
             }
 
             var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            var kinds = new Dictionary<string, JsonValueKind>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 fields[property.Name] = property.Value.ValueKind == JsonValueKind.String
                     ? property.Value.GetString()!
                     : property.Value.GetRawText();
+                kinds[property.Name] = property.Value.ValueKind;
             }
 
-            return fields;
+            return new JsonBody(JsonBodyState.Object, fields, kinds);
         }
         catch (JsonException)
         {
-            return null;
+            return new JsonBody(JsonBodyState.Invalid, [], []);
         }
     }
 
@@ -85,3 +95,24 @@ internal static class RequestFields
     public static int? IntOrNull(IReadOnlyDictionary<string, string> fields, string name) =>
         fields.TryGetValue(name, out var text) && TryInt(text.Trim(), out var value) ? value : null;
 }
+
+/// <summary>What a JSON body turned out to be.</summary>
+internal enum JsonBodyState
+{
+    /// <summary>No body at all (or one read as empty).</summary>
+    Missing,
+
+    /// <summary>Not JSON.</summary>
+    Invalid,
+
+    /// <summary>JSON, but not an object.</summary>
+    NotAnObject,
+
+    /// <summary>A JSON object.</summary>
+    Object,
+}
+
+/// <param name="State">What the body was.</param>
+/// <param name="Fields">An object's top-level properties as text; empty otherwise.</param>
+/// <param name="Kinds">Each property's JSON kind.</param>
+internal sealed record JsonBody(JsonBodyState State, Dictionary<string, string> Fields, Dictionary<string, JsonValueKind> Kinds);

@@ -16,6 +16,10 @@ internal sealed class WebUiDialect : Dialect
 
     public override IReadOnlyList<string> SynthesisMethods { get; } = [HttpMethods.Post];
 
+    public override bool StreamsEvents => true;
+
+    public override JsonErrorEnvelope LargeErrorEnvelope { get; } = new(StatusCodes.Status500InternalServerError, "{\"detail\":\"", "\"}");
+
     public override IResult Healthy() => TypedResults.Json(new { status = "ok" });
 
     public override IResult Error(int statusCode, string message) => FastApiErrors.Detail(statusCode, message);
@@ -23,18 +27,23 @@ internal sealed class WebUiDialect : Dialect
     public override async Task<ParsedRequest> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var query = RequestFields.FromQuery(request);
-        var body = await RequestFields.FromJsonObjectAsync(request, cancellationToken);
-        var fields = new Dictionary<string, string>(body ?? [], StringComparer.Ordinal);
+        var json = await RequestFields.ReadJsonObjectAsync(request, cancellationToken);
+        var body = json.State == JsonBodyState.Object ? json.Fields : null;
+        var fields = new Dictionary<string, string>(json.Fields, StringComparer.Ordinal);
         foreach (var (name, value) in query)
         {
             fields.TryAdd(name, value);
         }
 
         var record = new SynthesisRecord(Name, fields.GetValueOrDefault("text") ?? string.Empty, RequestFields.IntOrNull(fields, "seed"), null, fields);
-        var rejection = body is null ? FastApiErrors.InvalidJson()
-            : !body.ContainsKey("text") ? FastApiErrors.Missing("body", "text")
-            : FastApiErrors.CheckTypes(fields, "body", integers: ["seed", "top_k"], numbers: ["temperature", "top_p"], booleans: ["stream"])
-                ?? (string.IsNullOrWhiteSpace(record.Text) ? FastApiErrors.Detail(StatusCodes.Status400BadRequest, "text must not be empty") : null);
+        var rejection = json.State switch
+        {
+            JsonBodyState.Missing => FastApiErrors.MissingBody(),
+            JsonBodyState.Invalid or JsonBodyState.NotAnObject => FastApiErrors.InvalidJson(),
+            _ when !json.Fields.ContainsKey("text") => FastApiErrors.Missing("body", "text"),
+            _ => FastApiErrors.CheckTypes(fields, "body", integers: ["seed", "top_k"], numbers: ["temperature", "top_p"], booleans: ["stream"])
+                ?? (string.IsNullOrWhiteSpace(record.Text) ? FastApiErrors.Detail(StatusCodes.Status400BadRequest, "text must not be empty") : null),
+        };
         var stream = IsTrue(query, "stream") || IsTrue(body, "stream");
         return new ParsedRequest(record, stream ? AudioFraming.EventStream : AudioFraming.WholeWav, rejection);
     }

@@ -13,7 +13,9 @@ internal static class FaultGate
     {
         if (faults.Unavailable)
         {
-            response.Headers[HeaderNames.RetryAfter] = faults.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            response.Headers[HeaderNames.RetryAfter] = faults.RetryAfterDate is { } date
+                ? date.ToUniversalTime().ToString("R", CultureInfo.InvariantCulture)
+                : faults.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return dialect.Error(StatusCodes.Status503ServiceUnavailable, "Service Unavailable: the emulator is switched to Unavailable");
         }
 

@@ -13,7 +13,11 @@ internal sealed record CommandLineSettings(
     int WriteChunkBytes,
     bool SplitWrites,
     SpeechEngine Engine,
-    bool Help)
+    bool Help,
+    bool? HealthBlocksDuringSynthesis = null,
+    bool? KeepsComputingAfterDisconnect = null,
+    bool? RunsInParallel = null,
+    bool RequireContentLength = false)
 {
     public EmulatorOptions ToOptions(string dialect, int port) => new()
     {
@@ -26,6 +30,10 @@ internal sealed record CommandLineSettings(
         WriteChunkBytes = WriteChunkBytes,
         SplitWrites = SplitWrites,
         Engine = Engine,
+        HealthBlocksDuringSynthesis = HealthBlocksDuringSynthesis,
+        KeepsComputingAfterDisconnect = KeepsComputingAfterDisconnect,
+        RunsInParallel = RunsInParallel,
+        RequireContentLength = RequireContentLength,
     };
 }
 
@@ -43,6 +51,13 @@ internal static class CommandLine
           --write-chunk-bytes <n>       largest single HTTP write; 0 = one write per step (default 0)
           --split-writes                split writes at odd sizes (7 bytes first) to test reassembly
           --engine auto|espeak|synthetic   audio source (default auto: espeak-ng when on PATH)
+          --health-blocks on|off        health check waits while a synthesis computes
+                                        (default: the dialect's server; on for chattts-openai)
+          --keeps-computing on|off      a synthesis runs on to its end, GPU held, after its client left
+                                        (default: the dialect's server; on for chattts-ui, chattts-openai)
+          --parallel on|off             requests compute side by side instead of taking turns
+                                        (default: the dialect's server; on for chattts-ui, forge)
+          --require-content-length      read chunked request bodies as empty, as http.server does
           --help                        show this text
 
         Example: --instance webui:9701 --instance chattts-openai:9702 --instance forge:9703 --rtf 0.2
@@ -57,9 +72,14 @@ internal static class CommandLine
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
-            if (name is "--help" or "-h" or "--split-writes")
+            if (name is "--help" or "-h" or "--split-writes" or "--require-content-length")
             {
-                settings = name == "--split-writes" ? settings with { SplitWrites = true } : settings with { Help = true };
+                settings = name switch
+                {
+                    "--split-writes" => settings with { SplitWrites = true },
+                    "--require-content-length" => settings with { RequireContentLength = true },
+                    _ => settings with { Help = true },
+                };
                 continue;
             }
 
@@ -90,6 +110,9 @@ internal static class CommandLine
                 "--step-samples" when TryCount(value, out var step) && step > 0 => settings with { StepSamples = step },
                 "--write-chunk-bytes" when TryCount(value, out var chunk) => settings with { WriteChunkBytes = chunk },
                 "--engine" when TryEngine(value, out var engine) => settings with { Engine = engine },
+                "--health-blocks" when TrySwitch(value, out var blocks) => settings with { HealthBlocksDuringSynthesis = blocks },
+                "--keeps-computing" when TrySwitch(value, out var keeps) => settings with { KeepsComputingAfterDisconnect = keeps },
+                "--parallel" when TrySwitch(value, out var parallel) => settings with { RunsInParallel = parallel },
                 _ => null,
             };
             if (next is null)
@@ -128,6 +151,12 @@ internal static class CommandLine
 
     private static bool TryEngine(string value, out SpeechEngine engine) =>
         Enum.TryParse(value, ignoreCase: true, out engine) && Enum.IsDefined(engine) && !char.IsAsciiDigit(value[0]);
+
+    private static bool TrySwitch(string value, out bool on)
+    {
+        on = value is "on" or "true";
+        return on || value is "off" or "false";
+    }
 
     private static bool TryNumber(string value, out double number) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out number) && double.IsFinite(number) && number >= 0;

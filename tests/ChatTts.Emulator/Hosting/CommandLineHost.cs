@@ -20,7 +20,7 @@ internal static class CommandLineHost
                 options.ConfigureLogging = ConfigureLogging;
                 var instance = await EmulatorInstance.StartAsync(options);
                 instances.Add(instance);
-                Console.WriteLine($"{instance.Dialect,-15} {instance.BaseAddress}  (engine {instance.EngineName})");
+                Console.WriteLine($"{instance.Dialect,-15} {instance.BaseAddress}  (engine {instance.EngineName}; {Habits(instance)})");
             }
 
             Console.WriteLine("Emulators running; Ctrl+C stops them.");
@@ -46,6 +46,11 @@ internal static class CommandLineHost
             stop.TrySetResult();
         }
     }
+
+    private static string Habits(EmulatorInstance instance) => string.Join(", ",
+        instance.RunsInParallel ? "parallel" : "one at a time",
+        instance.HealthBlocksDuringSynthesis ? "health blocks while busy" : "health always answers",
+        instance.KeepsComputingAfterDisconnect ? "keeps computing after a disconnect" : "stops when the client leaves");
 
     private static void ConfigureLogging(ILoggingBuilder logging) => logging
         .AddSimpleConsole(console => console.SingleLine = true)

@@ -20,7 +20,7 @@ namespace ChatTts.Emulator.Hosting;
 /// the hosting process can change what it binds.</summary>
 internal static class EmulatorHost
 {
-    public static WebApplication Build(EmulatorOptions options, Dialect dialect, EmulatorFaults faults)
+    public static WebApplication Build(EmulatorOptions options, Dialect dialect, ServerBehaviour behaviour, EmulatorFaults faults)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -36,8 +36,9 @@ internal static class EmulatorHost
         builder.Services.AddRoutingCore();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
-        builder.Services.AddSingleton(options).AddSingleton(faults).AddSingleton(dialect);
+        builder.Services.AddSingleton(options).AddSingleton(faults).AddSingleton(dialect).AddSingleton(behaviour);
         builder.Services.AddSingleton(new EmulatorStats(options.TimeProvider));
+        builder.Services.AddSingleton<EmulatedGpu>();
         builder.Services.AddSingleton(services =>
             new SpeechSynthesizer(options.Engine, options.TimeProvider, services.GetRequiredService<ILogger<SpeechSynthesizer>>()));
         builder.Services.AddSingleton<AudioResponder>();
@@ -45,11 +46,31 @@ internal static class EmulatorHost
 
         var app = builder.Build();
         app.Use(RefuseConnections.Requests(faults));
-        app.MapGet(dialect.HealthPath, context =>
-            (FaultGate.HealthRejection(dialect, faults, context.Response) ?? dialect.Healthy()).ExecuteAsync(context));
+        app.MapGet(dialect.HealthPath, HealthCheck(dialect, behaviour, faults, app.Services.GetRequiredService<EmulatedGpu>(), app.Lifetime));
         app.MapMethods(dialect.SynthesisPath, dialect.SynthesisMethods, app.Services.GetRequiredService<SynthesisEndpoint>().HandleAsync);
         return app;
     }
+
+    // The health answer, given once the GPU is free when the server's health blocks during synthesis (the faults are
+    // read then: the answer tells the state at the time it is given).
+    private static RequestDelegate HealthCheck(Dialect dialect, ServerBehaviour behaviour, EmulatorFaults faults, EmulatedGpu gpu, IHostApplicationLifetime lifetime) =>
+        async context =>
+        {
+            if (behaviour.HealthBlocksDuringSynthesis)
+            {
+                using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+                try
+                {
+                    await gpu.WaitUntilFreeAsync(waiting.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // the prober gave up, or the emulator stops
+                }
+            }
+
+            await (FaultGate.HealthRejection(dialect, faults, context.Response) ?? dialect.Healthy()).ExecuteAsync(context);
+        };
 
     /// <summary>The address to bind: an IP literal, <c>localhost</c>, or <c>*</c> for every interface.</summary>
     public static IPAddress ParseAddress(string host) => host switch

@@ -1,7 +1,7 @@
 namespace ChatTts.Emulator.Recording;
 
-/// <summary>What an instance saw: request counts, the in-flight peak, aborts, the GPU's busy time and every
-/// request's fields. Thread-safe; read by tests while requests run.</summary>
+/// <summary>What an instance saw: request counts, the in-flight peak, aborts, the GPU's busy time, how many
+/// syntheses it ran at once and every request's fields. Thread-safe; read by tests while requests run.</summary>
 internal sealed class EmulatorStats(TimeProvider timeProvider)
 {
     private readonly Lock _gate = new();
@@ -14,14 +14,34 @@ internal sealed class EmulatorStats(TimeProvider timeProvider)
     private int _abortedCount;
     private int _unclaimedAborts;
     private int _gpuHolders;
+    private int _peakGpuHolders;
     private long _busySince;
     private TimeSpan _busyTime;
+    private TaskCompletionSource _idle = Completed();
 
     public int RequestCount => Volatile.Read(ref _requestCount);
 
     public int PeakInFlight => Volatile.Read(ref _peakInFlight);
 
     public int AbortedCount => Volatile.Read(ref _abortedCount);
+
+    /// <summary>The most syntheses ever computing on the GPU at once (queued requests not counted).</summary>
+    public int PeakConcurrentSyntheses => Volatile.Read(ref _peakGpuHolders);
+
+    /// <summary>Syntheses computing on the GPU now.</summary>
+    public int RunningSyntheses => Volatile.Read(ref _gpuHolders);
+
+    /// <summary>Completes when no synthesis computes (at once when none does now).</summary>
+    public Task WhenIdle
+    {
+        get
+        {
+            lock (_busyGate)
+            {
+                return _idle.Task;
+            }
+        }
+    }
 
     /// <summary>The time the GPU has been held, including the hold under way (counted up to now).</summary>
     public TimeSpan BusyTime
@@ -66,7 +86,8 @@ internal sealed class EmulatorStats(TimeProvider timeProvider)
         return new InFlightScope(this);
     }
 
-    /// <summary>Counts the GPU as busy until the returned scope is disposed. Holds that overlap count once.</summary>
+    /// <summary>Counts the GPU as busy until the returned scope is disposed. Holds that overlap count once in the
+    /// busy time and each in <see cref="PeakConcurrentSyntheses"/>.</summary>
     public GpuHoldScope HoldGpu()
     {
         lock (_busyGate)
@@ -74,7 +95,10 @@ internal sealed class EmulatorStats(TimeProvider timeProvider)
             if (_gpuHolders++ == 0)
             {
                 _busySince = timeProvider.GetTimestamp();
+                _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
+
+            Volatile.Write(ref _peakGpuHolders, Math.Max(_peakGpuHolders, _gpuHolders));
         }
 
         return new GpuHoldScope(this);
@@ -133,8 +157,16 @@ internal sealed class EmulatorStats(TimeProvider timeProvider)
             if (--_gpuHolders == 0)
             {
                 _busyTime += timeProvider.GetElapsedTime(_busySince);
+                _idle.TrySetResult();
             }
         }
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        completed.SetResult();
+        return completed;
     }
 
     internal readonly struct InFlightScope(EmulatorStats stats) : IDisposable

@@ -7,15 +7,18 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace ChatTts.Emulator.Streaming;
 
-/// <summary>Writes one synthesis in its dialect's <see cref="AudioFraming"/>, paced by <see cref="PcmPacer"/>
-/// and shaped by <see cref="ShapedResponseStream"/>.</summary>
-internal sealed class AudioResponder(EmulatorOptions options, EmulatorFaults faults)
+/// <summary>Writes one synthesis in its dialect's <see cref="AudioFraming"/> as the <see cref="SynthesisRun"/>
+/// computes it, shaped by <see cref="ShapedResponseStream"/>.</summary>
+internal sealed class AudioResponder(EmulatorOptions options, EmulatorFaults faults, Dialect dialect)
 {
-    public async Task RespondAsync(HttpContext context, ParsedRequest request, Task<byte[]> pcm, SynthesisSession session, CancellationToken cancellationToken)
+    // Silence after the PCM of a whole WAV that announces more than it has, written a piece at a time.
+    private static readonly byte[] Silence = new byte[64 * 1024];
+
+    public async Task RespondAsync(HttpContext context, ParsedRequest request, SynthesisRun run, SynthesisSession session, CancellationToken cancellationToken)
     {
         var started = options.TimeProvider.GetTimestamp();
-        var steps = new PcmPacer(options, faults).StepsAsync(pcm, cancellationToken);
-        var body = new ShapedResponseStream(context, options, faults.DieAfterBytes, session);
+        var steps = run.ReadStepsAsync(cancellationToken);
+        var body = new ShapedResponseStream(context, options, faults, session);
         switch (request.Framing)
         {
             case AudioFraming.EventStream:
@@ -24,21 +27,18 @@ internal sealed class AudioResponder(EmulatorOptions options, EmulatorFaults fau
                 break;
             case AudioFraming.WavStreamUnknownSize:
                 await StartStreamingAsync(context, "audio/wav", cancellationToken);
-                await WriteWavStreamAsync(body, steps, WavHeader.Streaming(WavHeader.UnknownSize), headerFirst: false, cancellationToken);
+                await WriteWavStreamAsync(body, steps, WavHeader.Streaming(WavHeader.UnknownSize), cancellationToken);
                 break;
             case AudioFraming.WavStreamZeroSize:
                 await StartStreamingAsync(context, "audio/wav", cancellationToken);
-                await WriteWavStreamAsync(body, steps, WavHeader.Streaming(0), headerFirst: true, cancellationToken);
+                await WriteWavStreamAsync(body, steps, WavHeader.Create(WavHeader.Size - 8, 0), cancellationToken);
                 break;
             case AudioFraming.WholeWav:
-                var audio = await GenerateAllAsync(steps, pcm, cancellationToken);
-                context.Response.ContentType = "audio/wav";
-                context.Response.ContentLength = WavHeader.Size + audio.Length;
-                await body.WriteAsync(WavHeader.ForPcm(audio.Length), cancellationToken);
-                await body.WriteAsync(audio, cancellationToken);
+                var audio = await GenerateAllAsync(steps, run.Pcm);
+                await WriteWholeWavAsync(context, body, audio, faults.AnnouncedDataBytes, cancellationToken);
                 break;
             case AudioFraming.JsonSummary:
-                var length = (await GenerateAllAsync(steps, pcm, cancellationToken)).Length;
+                var length = (await GenerateAllAsync(steps, run.Pcm)).Length;
                 context.Response.Body = body;
                 await request.Summary!(length, options.TimeProvider.GetElapsedTime(started)).ExecuteAsync(context);
                 break;
@@ -59,15 +59,10 @@ internal sealed class AudioResponder(EmulatorOptions options, EmulatorFaults fau
         await context.Response.Body.FlushAsync(cancellationToken);
     }
 
-    private static async Task WriteWavStreamAsync(
-        Stream body, IAsyncEnumerable<ReadOnlyMemory<byte>> steps, byte[] header, bool headerFirst, CancellationToken cancellationToken)
+    // The WAV header goes out with the first step, as both streaming servers write it.
+    private static async Task WriteWavStreamAsync(Stream body, IAsyncEnumerable<ReadOnlyMemory<byte>> steps, byte[] header, CancellationToken cancellationToken)
     {
-        if (headerFirst)
-        {
-            await body.WriteAsync(header, cancellationToken);
-        }
-
-        var headerPending = !headerFirst;
+        var headerPending = true;
         await foreach (var step in steps)
         {
             if (headerPending)
@@ -77,6 +72,20 @@ internal sealed class AudioResponder(EmulatorOptions options, EmulatorFaults fau
             }
 
             await body.WriteAsync(step, cancellationToken);
+        }
+    }
+
+    private async Task WriteWholeWavAsync(HttpContext context, Stream body, byte[] audio, long? announced, CancellationToken cancellationToken)
+    {
+        var dataBytes = announced ?? audio.Length;
+        context.Response.ContentType = dialect.WavContentType;
+        context.Response.ContentLength = WavHeader.Size + dataBytes;
+        await body.WriteAsync(WavHeader.Create((uint)(WavHeader.Size - 8 + dataBytes), (uint)dataBytes), cancellationToken);
+        var pcm = audio.AsMemory(0, (int)Math.Min(audio.Length, dataBytes));
+        await body.WriteAsync(pcm, cancellationToken);
+        for (var left = dataBytes - pcm.Length; left > 0; left -= Silence.Length)
+        {
+            await body.WriteAsync(Silence.AsMemory(0, (int)Math.Min(left, Silence.Length)), cancellationToken);
         }
     }
 
@@ -90,9 +99,9 @@ internal sealed class AudioResponder(EmulatorOptions options, EmulatorFaults fau
     }
 
     // Non-streaming answers wait for the whole generation (and stall like it) before sending anything.
-    private static async Task<byte[]> GenerateAllAsync(IAsyncEnumerable<ReadOnlyMemory<byte>> steps, Task<byte[]> pcm, CancellationToken cancellationToken)
+    private static async Task<byte[]> GenerateAllAsync(IAsyncEnumerable<ReadOnlyMemory<byte>> steps, Task<byte[]> pcm)
     {
-        await foreach (var _ in steps.WithCancellation(cancellationToken))
+        await foreach (var _ in steps)
         {
         }
 

@@ -5,8 +5,9 @@ namespace ChatTts.Emulator.Streaming;
 /// <summary>The response body as the emulator writes it: every write is cut into pieces (at most
 /// <see cref="EmulatorOptions.WriteChunkBytes"/>; odd sizes starting with 7 bytes under
 /// <see cref="EmulatorOptions.SplitWrites"/>), each piece flushed on its own so it leaves as its own HTTP
-/// chunk, and after <see cref="EmulatorFaults.DieAfterBytes"/> bytes the connection is aborted.</summary>
-internal sealed class ShapedResponseStream(HttpContext context, EmulatorOptions options, long? dieAfterBytes, SynthesisSession session) : Stream
+/// chunk, no faster than <see cref="EmulatorFaults.TrickleBytesPerSecond"/> allows, and after
+/// <see cref="EmulatorFaults.DieAfterBytes"/> (read when the answer starts) bytes the connection is aborted.</summary>
+internal sealed class ShapedResponseStream(HttpContext context, EmulatorOptions options, EmulatorFaults faults, SynthesisSession session) : Stream
 {
     // Odd, unaligned sizes: the first splits the WAV header, later ones end inside samples.
     private static readonly int[] SplitSizes = [7, 13, 1021, 5, 333, 4093, 1, 2047, 99, 16_385];
@@ -14,8 +15,9 @@ internal sealed class ShapedResponseStream(HttpContext context, EmulatorOptions 
     private static readonly TimeSpan TransportDrainGrace = TimeSpan.FromMilliseconds(50);
 
     private readonly Stream _inner = context.Response.Body;
-    private long? _budget = dieAfterBytes;
+    private long? _budget = faults.DieAfterBytes;
     private int _piece;
+    private (int Rate, long Since, long Sent)? _trickle;
 
     public override bool CanRead => false;
 
@@ -42,6 +44,7 @@ internal sealed class ShapedResponseStream(HttpContext context, EmulatorOptions 
                 size = (int)budget;
             }
 
+            size = await TrickleAsync(size, cancellationToken);
             await _inner.WriteAsync(buffer[..size], cancellationToken);
             await _inner.FlushAsync(cancellationToken);
             _budget -= size;
@@ -73,6 +76,43 @@ internal sealed class ShapedResponseStream(HttpContext context, EmulatorOptions 
         }
 
         return options.WriteChunkBytes > 0 ? Math.Min(size, options.WriteChunkBytes) : size;
+    }
+
+    // How much of the next piece may go now: all of it, unless a trickle rate is set; then the bytes its rate has
+    // allowed since the trickle began and not yet sent (waiting for the next one when none are). Counting from the
+    // start, not per piece, keeps the rate exact on a slow machine and lets a test's clock release many bytes at once.
+    private async ValueTask<int> TrickleAsync(int wanted, CancellationToken cancellationToken)
+    {
+        var time = options.TimeProvider;
+        while (faults.TrickleBytesPerSecond is { } rate)
+        {
+            if (_trickle is not { } trickle || trickle.Rate != rate)
+            {
+                trickle = (rate, time.GetTimestamp(), 0);
+                if (!context.Response.HasStarted)
+                {
+                    await context.Response.StartAsync(cancellationToken); // the headers first, the body by the drop
+                    await _inner.FlushAsync(cancellationToken);
+                }
+            }
+
+            // Whole ticks, no floating point: a byte is due exactly when its time has come, never a tick early.
+            var elapsed = time.GetElapsedTime(trickle.Since).Ticks;
+            var due = (long)((Int128)rate * elapsed / TimeSpan.TicksPerSecond) - trickle.Sent;
+            if (due > 0)
+            {
+                var allowed = (int)Math.Min(wanted, due);
+                _trickle = trickle with { Sent = trickle.Sent + allowed };
+                return allowed;
+            }
+
+            _trickle = trickle;
+            var next = (long)(((Int128)(trickle.Sent + 1) * TimeSpan.TicksPerSecond + rate - 1) / rate);
+            await Task.Delay(TimeSpan.FromTicks(next - elapsed), time, cancellationToken);
+        }
+
+        _trickle = null;
+        return wanted;
     }
 
     private async Task DieAsync(CancellationToken cancellationToken)

@@ -16,7 +16,8 @@ internal static class WavHeader
     /// <summary>A streaming header whose RIFF and data sizes both hold <paramref name="sizeMarker"/>.</summary>
     public static byte[] Streaming(uint sizeMarker) => Create(sizeMarker, sizeMarker);
 
-    private static byte[] Create(uint riffSize, uint dataSize)
+    /// <summary>A header carrying these RIFF and data sizes, whatever follows it.</summary>
+    public static byte[] Create(uint riffSize, uint dataSize)
     {
         var header = new byte[Size];
         var span = header.AsSpan();
