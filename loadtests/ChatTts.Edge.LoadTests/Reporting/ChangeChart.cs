@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using ChatTts.Edge.LoadTests.Metrics;
 
 namespace ChatTts.Edge.LoadTests.Reporting;
@@ -19,7 +17,6 @@ internal static class ChangeChart
     private const double PlotRight = Width - 80;
     private const double Top = 72;
     private const double Row = 20;
-    private const string Font = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif";
     /// <summary>The scales to choose from: the smallest that holds every change; larger changes stop at the last.</summary>
     private static readonly double[] Scales = [5, 10, 20, 50, 100, 200];
 
@@ -30,7 +27,7 @@ internal static class ChangeChart
         var rows = comparison.Changes.Where(c => c.Verdict != ChangeVerdict.NotCompared).ToList();
         if (rows.Count == 0)
         {
-            return $"<figure class=\"chart\"><figcaption>{Title}</figcaption><p class=\"no-data\">No metric could be compared with the baseline.</p></figure>\n";
+            return SvgChart.Empty(Title, "No metric could be compared with the baseline.");
         }
 
         // Percent of the baseline, worse to the right.
@@ -42,10 +39,7 @@ internal static class ChangeChart
         var height = Top + (rows.Count * Row) + 44;
         var bottom = Top + (rows.Count * Row);
 
-        var svg = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Num(Width)} {Num(height)}\" width=\"{Num(Width)}\" height=\"{Num(height)}\" role=\"img\" font-family=\"{Font}\" font-size=\"12\">\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<title>{Title}</title>\n<rect x=\"0\" y=\"0\" width=\"{Num(Width)}\" height=\"{Num(height)}\" fill=\"#ffffff\"/>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Num(PlotLeft)}\" y=\"24\" font-size=\"16\" font-weight=\"600\" fill=\"#111827\">{Title}</text>\n");
+        var svg = SvgChart.Start(Width, height, Title, PlotLeft);
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Num(middle - 8)}\" y=\"{Num(Top - 14)}\" text-anchor=\"end\" fill=\"#15803d\" font-weight=\"600\">← better</text>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Num(middle + 8)}\" y=\"{Num(Top - 14)}\" fill=\"#b45309\" font-weight=\"600\">worse →</text>\n");
         foreach (var tick in new[] { -scale, -scale / 2, 0, scale / 2, scale })
@@ -91,10 +85,10 @@ internal static class ChangeChart
 
         svg.Append(CultureInfo.InvariantCulture,
             $"<text x=\"{Num(middle)}\" y=\"{Num(height - 8)}\" text-anchor=\"middle\" fill=\"#374151\">change in percent of the baseline value (bars beyond {Encode(MetricFormat.Percent(scale))} stop at the edge)</text>\n");
-        return svg.Append("</svg></figure>\n").ToString();
+        return svg.Append(SvgChart.End).ToString();
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    private static string Encode(string text) => SvgChart.Encode(text);
 
-    private static string Num(double value) => (double.IsFinite(value) ? Math.Round(value, 2) : 0).ToString("0.##", CultureInfo.InvariantCulture);
+    private static string Num(double value) => SvgChart.Num(value);
 }

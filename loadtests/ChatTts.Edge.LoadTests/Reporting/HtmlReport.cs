@@ -24,7 +24,7 @@ internal static class HtmlReport
         th, td { padding: 4px 12px; border-bottom: 1px solid #e5e7eb; text-align: right; vertical-align: top; }
         th:first-child, td:first-child, th.text, td.text { text-align: left; }
         th { background: #f3f4f6; font-weight: 600; }
-        td.figure { white-space: nowrap; }
+        th, td.figure { white-space: nowrap; }
         tr.missed td { background: #fee2e2; }
         tr.held td { background: #dcfce7; }
         td.missed { color: #b91c1c; font-weight: 700; }

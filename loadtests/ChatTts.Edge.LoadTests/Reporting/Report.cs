@@ -162,6 +162,11 @@ internal sealed class Report(string title)
         }
 
         var table = new TextTable("metric", "baseline", "this run", "change", "change %", "verdict");
+        if (comparison.Changes.Count == 0)
+        {
+            return table.Add("none: this scenario judges its own figures and has no metrics", "", "", "", "", "");
+        }
+
         foreach (var change in comparison.Changes)
         {
             var unit = change.Current.Unit;

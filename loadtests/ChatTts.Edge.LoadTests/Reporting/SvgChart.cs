@@ -37,8 +37,6 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
     private const double PlotBottom = Height - 52;
     private const string Font = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif";
 
-    /// <summary>How far beyond the data a reference line may lie and still be drawn: this many times the data's range.</summary>
-    private const double MarkReach = 3;
 
     private readonly List<(string Name, string Colour, IReadOnlyList<ChartPoint> Points, bool Dashed)> _lines = [];
     private readonly List<(string Name, string Colour, IReadOnlyList<ChartBar> Bars)> _bars = [];
@@ -46,6 +44,10 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
     private (double From, double To, string Label)? _span;
     private (double Min, double Max)? _xRange;
 
+
+    /// <summary>How far beyond the data a reference line may lie and still be drawn: this many times the data's range
+    /// (on a histogram, where the bars' shape matters more than the headroom, less).</summary>
+    public double MarkReach { get; init; } = 3;
 
     /// <summary>What the chart says instead when there is nothing to draw.</summary>
     public string EmptyText { get; init; } = "No data.";
@@ -100,7 +102,7 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
         var values = Values().ToList();
         if (values.Count == 0)
         {
-            return $"<figure class=\"chart\"><figcaption>{Encode(title)}</figcaption><p class=\"no-data\">{Encode(EmptyText)}</p></figure>\n";
+            return Empty(title, EmptyText);
         }
 
         var x = XAxis();
@@ -108,11 +110,7 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
         var shown = _marks.Where(m => double.IsFinite(m.Value)
             && (m.Vertical ? m.Value >= x.Min && m.Value <= x.Max : m.Value <= high + (MarkReach * Math.Max(high - low, 1e-9)))).ToList();
         var y = Axis.ForValues([.. values, .. shown.Where(m => !m.Vertical).Select(m => m.Value)], YMinStep);
-        var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture,
-            $"<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Num(Width)} {Num(Height)}\" width=\"{Num(Width)}\" height=\"{Num(Height)}\" role=\"img\" font-family=\"{Font}\" font-size=\"12\">\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<title>{Encode(title)}</title>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"0\" y=\"0\" width=\"{Num(Width)}\" height=\"{Num(Height)}\" fill=\"#ffffff\"/>\n");
+        var svg = Start(Width, Height, title, PlotLeft);
         AppendSpan(svg, x);
         AppendGrid(svg, x, y);
         AppendBars(svg, x, y);
@@ -122,13 +120,27 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
         AppendAxes(svg);
         AppendLegend(svg);
         svg.Append(CultureInfo.InvariantCulture,
-            $"<text x=\"{Num(PlotLeft)}\" y=\"24\" font-size=\"16\" font-weight=\"600\" fill=\"#111827\">{Encode(title)}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture,
             $"<text x=\"{Num(PlotLeft - 8)}\" y=\"{Num(PlotTop - 12)}\" fill=\"#374151\">{Encode(yLabel)}</text>\n");
         svg.Append(CultureInfo.InvariantCulture,
             $"<text x=\"{Num((PlotLeft + PlotRight) / 2)}\" y=\"{Num(Height - 10)}\" text-anchor=\"middle\" fill=\"#374151\">{Encode(xLabel)}</text>\n");
-        return svg.Append("</svg></figure>\n").ToString();
+        return svg.Append(End).ToString();
     }
+
+    /// <summary>Opens a chart's <c>figure</c>: the <c>svg</c> element, its title for screen readers, a white background
+    /// and the title, left-aligned at <paramref name="titleX"/>. <see cref="End"/> closes it.</summary>
+    public static StringBuilder Start(double width, double height, string title, double titleX) => new StringBuilder()
+        .Append(CultureInfo.InvariantCulture,
+            $"<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Num(width)} {Num(height)}\" width=\"{Num(width)}\" height=\"{Num(height)}\" role=\"img\" font-family=\"{Font}\" font-size=\"12\">\n")
+        .Append(CultureInfo.InvariantCulture, $"<title>{Encode(title)}</title>\n")
+        .Append(CultureInfo.InvariantCulture, $"<rect x=\"0\" y=\"0\" width=\"{Num(width)}\" height=\"{Num(height)}\" fill=\"#ffffff\"/>\n")
+        .Append(CultureInfo.InvariantCulture, $"<text x=\"{Num(titleX)}\" y=\"24\" font-size=\"16\" font-weight=\"600\" fill=\"#111827\">{Encode(title)}</text>\n");
+
+    /// <summary>Closes what <see cref="Start"/> opened.</summary>
+    public const string End = "</svg></figure>\n";
+
+    /// <summary>A chart's <c>figure</c> without a chart: its title and a note saying why.</summary>
+    public static string Empty(string title, string note) =>
+        $"<figure class=\"chart\"><figcaption>{Encode(title)}</figcaption><p class=\"no-data\">{Encode(note)}</p></figure>\n";
 
     private IEnumerable<double> Values() =>
         _lines.SelectMany(l => l.Points).Where(p => p.Y is { } v && double.IsFinite(v) && double.IsFinite(p.X)).Select(p => p.Y!.Value)
@@ -262,7 +274,9 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
     /// baselines on the left, vertical ones at the top), and a note at the plot's top right for each line beyond the axes.</summary>
     private void AppendMarkLabels(StringBuilder svg, Axis x, Axis y, List<(bool Vertical, double Value, string Label, string Colour, MarkStyle Style)> shown)
     {
-        foreach (var (vertical, value, label, colour, style) in shown)
+        // Labels of lines close together go one under the other rather than over each other.
+        var taken = new List<(bool Left, double Y)>();
+        foreach (var (vertical, value, label, colour, style) in shown.OrderBy(m => m.Vertical ? 0 : -m.Value))
         {
             if (vertical)
             {
@@ -272,9 +286,18 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
                 continue;
             }
 
+            // Baselines on the left, just past the shaded span (whose label sits at its top); thresholds on the right.
             var py = y.Scale(value, PlotBottom, PlotTop);
             var left = style == MarkStyle.Baseline;
-            AppendLabel(svg, left ? PlotLeft + 6 : PlotRight - 6, py - PlotTop < 16 ? py + 15 : py - 6, left ? "start" : "end", label, colour);
+            var start = _span is { } span && double.IsFinite(span.To) ? Math.Clamp(x.Scale(span.To, PlotLeft, PlotRight), PlotLeft, PlotRight) : PlotLeft;
+            var at = py - PlotTop < 16 ? py + 15 : py - 6;
+            while (taken.Any(t => t.Left == left && Math.Abs(t.Y - at) < 14))
+            {
+                at += 14;
+            }
+
+            taken.Add((left, at));
+            AppendLabel(svg, left ? start + 6 : PlotRight - 6, at, left ? "start" : "end", label, colour);
         }
 
         var beyond = _marks.Where(m => double.IsFinite(m.Value) && !shown.Contains(m)).ToList();
@@ -325,12 +348,13 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
         }
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>Text as it goes into SVG or HTML.</summary>
+    public static string Encode(string text) => WebUtility.HtmlEncode(text);
 
     private static string Dash(bool dashed) => dashed ? " stroke-dasharray=\"6 4\"" : string.Empty;
 
     /// <summary>A coordinate with at most two decimals, invariant, never NaN, infinity or "-0".</summary>
-    private static string Num(double value)
+    public static string Num(double value)
     {
         var rounded = double.IsFinite(value) ? Math.Round(value, 2) : 0;
         return (rounded == 0 ? 0 : rounded).ToString("0.##", CultureInfo.InvariantCulture);

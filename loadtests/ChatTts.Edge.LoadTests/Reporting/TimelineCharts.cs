@@ -65,7 +65,7 @@ internal static class TimelineCharts
             .Where(double.IsFinite)
             .ToList();
         var chart = marks.Vertical(
-            new SvgChart("Time to first audio histogram", "time to first audio (ms) of the streams started after the warm-up", "streams") { YMinStep = 1 },
+            new SvgChart("Time to first audio histogram", "time to first audio (ms) of the streams started after the warm-up", "streams") { YMinStep = 1, MarkReach = 1 },
             IsFirstAudio);
         if (values.Count == 0)
         {
