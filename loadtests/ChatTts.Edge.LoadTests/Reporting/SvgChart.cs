@@ -290,11 +290,10 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
             var py = y.Scale(value, PlotBottom, PlotTop);
             var left = style == MarkStyle.Baseline;
             var start = _span is { } span && double.IsFinite(span.To) ? Math.Clamp(x.Scale(span.To, PlotLeft, PlotRight), PlotLeft, PlotRight) : PlotLeft;
-            var at = py - PlotTop < 16 ? py + 15 : py - 6;
-            while (taken.Any(t => t.Left == left && Math.Abs(t.Y - at) < 14))
-            {
-                at += 14;
-            }
+            var wanted = py - PlotTop < 16 ? py + 15 : py - 6;
+            var at = Enumerable.Range(0, 12).Select(i => wanted + ((i % 2 == 0 ? 1 : -1) * 14 * ((i + 1) / 2)))
+                .Where(y => y >= PlotTop + 12 && y <= PlotBottom - 4)
+                .FirstOrDefault(y => !taken.Any(t => t.Left == left && Math.Abs(t.Y - y) < 14), wanted);
 
             taken.Add((left, at));
             AppendLabel(svg, left ? start + 6 : PlotRight - 6, at, left ? "start" : "end", label, colour);
