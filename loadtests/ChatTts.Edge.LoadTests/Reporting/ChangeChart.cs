@@ -17,6 +17,9 @@ internal static class ChangeChart
     private const double PlotRight = Width - 80;
     private const double Top = 72;
     private const double Row = 20;
+    /// <summary>A dark label on a white halo, legible over the grid and the limit's line.</summary>
+    private const string Halo = "fill=\"#374151\" stroke=\"#ffffff\" stroke-width=\"4\" paint-order=\"stroke\"";
+
     /// <summary>The scales to choose from: the smallest that holds every change; larger changes stop at the last.</summary>
     private static readonly double[] Scales = [5, 10, 20, 50, 100, 200];
 
@@ -80,7 +83,7 @@ internal static class ChangeChart
             var right = percent >= 0;
             var inside = !right && from - (7 * label.Length) < PlotLeft - 10;
             svg.Append(CultureInfo.InvariantCulture,
-                $"<text x=\"{Num(right ? to + 4 : inside ? from + 4 : from - 4)}\" y=\"{Num(y + 14)}\" text-anchor=\"{(right || inside ? "start" : "end")}\" fill=\"{(inside ? "#ffffff" : "#374151")}\">{Encode(label)}</text>\n");
+                $"<text x=\"{Num(right ? to + 4 : inside ? from + 4 : from - 4)}\" y=\"{Num(y + 14)}\" text-anchor=\"{(right || inside ? "start" : "end")}\" {(inside ? "fill=\"#ffffff\"" : Halo)}>{Encode(label)}</text>\n");
         }
 
         svg.Append(CultureInfo.InvariantCulture,

@@ -114,9 +114,10 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
         AppendSpan(svg, x);
         AppendGrid(svg, x, y);
         AppendBars(svg, x, y);
+        // Reference lines and their labels under the data lines: a label may be crossed by a line, but never hides one.
         AppendMarkLines(svg, x, y, shown);
-        AppendLines(svg, x, y);
         AppendMarkLabels(svg, x, y, shown);
+        AppendLines(svg, x, y);
         AppendAxes(svg);
         AppendLegend(svg);
         svg.Append(CultureInfo.InvariantCulture,
@@ -257,7 +258,7 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
         }
     }
 
-    /// <summary>The reference lines within the axes (drawn under the data lines, so those stay visible).</summary>
+    /// <summary>The reference lines within the axes.</summary>
     private static void AppendMarkLines(StringBuilder svg, Axis x, Axis y, List<(bool Vertical, double Value, string Label, string Colour, MarkStyle Style)> shown)
     {
         foreach (var (vertical, value, _, colour, style) in shown)
@@ -270,7 +271,7 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
         }
     }
 
-    /// <summary>The reference lines' labels, over everything: each where its line ends (thresholds on the right,
+    /// <summary>The reference lines' labels: each where its line ends (thresholds on the right,
     /// baselines on the left, vertical ones at the top), and a note at the plot's top right for each line beyond the axes.</summary>
     private void AppendMarkLabels(StringBuilder svg, Axis x, Axis y, List<(bool Vertical, double Value, string Label, string Colour, MarkStyle Style)> shown)
     {
@@ -302,12 +303,13 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
         var beyond = _marks.Where(m => double.IsFinite(m.Value) && !shown.Contains(m)).ToList();
         for (var i = 0; i < beyond.Count; i++)
         {
-            var (vertical, _, label, colour, _) = beyond[i];
-            AppendLabel(svg, PlotRight - 6, PlotTop + 14 + (16 * i), "end", $"{(vertical ? "→" : "↑")} {label} (beyond this scale)", colour);
+            var (vertical, value, label, colour, _) = beyond[i];
+            var arrow = vertical ? (value < x.Min ? "←" : "→") : (value < y.Min ? "↓" : "↑");
+            AppendLabel(svg, PlotRight - 6, PlotTop + 14 + (16 * i), "end", $"{arrow} {label} (beyond this scale)", colour);
         }
     }
 
-    /// <summary>A label on a white halo, so it stays legible over lines and bars.</summary>
+    /// <summary>A label on a white halo, so it stays legible over the grid, reference lines and bars.</summary>
     private static void AppendLabel(StringBuilder svg, double x, double y, string anchor, string label, string colour) =>
         svg.Append(CultureInfo.InvariantCulture,
             $"<text x=\"{Num(x)}\" y=\"{Num(y)}\" text-anchor=\"{anchor}\" fill=\"{colour}\" font-weight=\"600\" stroke=\"#ffffff\" stroke-width=\"4\" paint-order=\"stroke\">{Encode(label)}</text>\n");
