@@ -7,6 +7,7 @@
 #   docker-compose            validates compose/docker-compose.yml offline (v1; no container engine needed)
 #   nginx, hey                the load tests' overhead scenario: nginx as the reference proxy, hey as an independent
 #                             load tool (the package's own service is not started: see policy-rc.d below)
+#   libxml2-utils             xmllint checks the load-test runner's junit.xml against loadtests/junit.xsd in a test
 set -euo pipefail
 
 packages=()
@@ -18,6 +19,7 @@ command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 [ -x /usr/bin/docker-compose ] || packages+=(docker-compose)
 [ -x /usr/sbin/nginx ] || packages+=(nginx)
 command -v hey >/dev/null 2>&1 || packages+=(hey)
+command -v xmllint >/dev/null 2>&1 || packages+=(libxml2-utils)
 [ ${#packages[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -139,7 +139,7 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMe
             };
             return (_error, _done) switch
             {
-                ({ } error, _) => outcome with { Status = StreamStatus.ErrorEvent, Failure = "error " + Property(error, "code") },
+                ({ } error, _) => outcome with { Status = StreamStatus.ErrorEvent, ErrorCode = Property(error, "code"), Failure = "error " + Property(error, "code") },
                 (null, { } done) => outcome with
                 {
                     Status = StreamStatus.Done,

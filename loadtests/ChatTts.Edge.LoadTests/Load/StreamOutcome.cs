@@ -50,6 +50,9 @@ internal sealed record StreamOutcome(StreamStatus Status, long StartedAt, long E
     /// <summary>The <c>backend</c> of the <c>done</c> event: the destination id.</summary>
     public string? Backend { get; init; }
 
+    /// <summary>The <c>code</c> of the <c>error</c> event, when the stream ended with one.</summary>
+    public string? ErrorCode { get; init; }
+
     /// <summary>From sending the request to the first <c>audio</c> event, measured by the client.</summary>
     public TimeSpan? FirstAudio { get; init; }
 

@@ -1,21 +1,43 @@
 namespace ChatTts.Edge.LoadTests.Metrics;
 
-/// <summary>How a metric's value reads.</summary>
+/// <summary>What a metric's value counts; <see cref="MetricFormat"/> writes each with its unit.</summary>
 internal enum MetricUnit
 {
     Milliseconds,
-    Count,
-    Ratio,
-    PerSecond,
+    Microseconds,
     Seconds,
-    Megabytes,
+    Count,
+
+    /// <summary>A fraction (0.01 is 1 %), shown in percent.</summary>
+    Ratio,
+
+    /// <summary>Already in percent (100 is one core busy).</summary>
+    Percent,
+
+    /// <summary>Binary megabytes (1 MiB = 1,048,576 bytes).</summary>
+    Mebibytes,
+
+    StreamsPerSecond,
+    RequestsPerSecond,
+    EventsPerSecond,
+
+    /// <summary>Seconds of audio received per second.</summary>
+    AudioSecondsPerSecond,
+
+    /// <summary>Decimal megabytes (1 MB = 1,000,000 bytes) per second.</summary>
+    MegabytesPerSecond,
 }
 
-/// <summary>Which way is good: thresholds on a <see cref="LowerIsBetter"/> metric are upper limits.</summary>
+/// <summary>Which way is good. Thresholds on a <see cref="LowerIsBetter"/> metric are upper limits by default, on a
+/// <see cref="HigherIsBetter"/> one lower limits; a baseline comparison calls a change better or worse by it.</summary>
 internal enum MetricDirection
 {
     LowerIsBetter,
     HigherIsBetter,
+
+    /// <summary>A fact about the run, neither better nor worse when it changes (e.g. the requests a plan should
+    /// admit): never compared with a baseline, and a threshold on it needs an operator.</summary>
+    Neither,
 }
 
 /// <summary>One measured figure of a run, by its name in thresholds and <c>report.json</c> (e.g. <c>ttfa.p99</c>).</summary>

@@ -38,13 +38,13 @@ internal static class StreamStatistics
                 "streams with a bad WAV chunk, a seq gap or a done that disagrees with the audio")
             .Add(prefix + "refused_429", streams.Count(s => s.HttpStatus == 429), MetricUnit.Count, MetricDirection.LowerIsBetter, "answered 429")
             .Add(prefix + "refused_503", streams.Count(s => s.HttpStatus == 503), MetricUnit.Count, MetricDirection.LowerIsBetter, "answered 503")
-            .Add(prefix + "streams_per_second", succeeded.Count / seconds, MetricUnit.PerSecond, MetricDirection.HigherIsBetter,
+            .Add(prefix + "streams_per_second", succeeded.Count / seconds, MetricUnit.StreamsPerSecond, MetricDirection.HigherIsBetter,
                 "successful streams per second of the window")
-            .Add(prefix + "events_per_second", streams.Sum(s => (long)s.AudioEvents) / seconds, MetricUnit.PerSecond, MetricDirection.HigherIsBetter,
+            .Add(prefix + "events_per_second", streams.Sum(s => (long)s.AudioEvents) / seconds, MetricUnit.EventsPerSecond, MetricDirection.HigherIsBetter,
                 "audio events received per second of the window")
-            .Add(prefix + "audio_seconds_per_second", streams.Sum(s => s.AudioSeconds) / seconds, MetricUnit.PerSecond, MetricDirection.HigherIsBetter,
+            .Add(prefix + "audio_seconds_per_second", streams.Sum(s => s.AudioSeconds) / seconds, MetricUnit.AudioSecondsPerSecond, MetricDirection.HigherIsBetter,
                 "seconds of audio received per second of the window")
-            .Add(prefix + "megabytes_per_second", streams.Sum(s => s.Bytes) / 1e6 / seconds, MetricUnit.PerSecond, MetricDirection.HigherIsBetter,
+            .Add(prefix + "megabytes_per_second", streams.Sum(s => s.Bytes) / 1e6 / seconds, MetricUnit.MegabytesPerSecond, MetricDirection.HigherIsBetter,
                 "response bytes received per second of the window (MB/s)");
     }
 
@@ -56,15 +56,24 @@ internal static class StreamStatistics
         return [.. streams.Where(s => time.GetElapsedTime(loadStarted, s.StartedAt) >= warmup)];
     }
 
-    /// <summary>The chart data of a run.</summary>
-    public static Timeline Timeline(IReadOnlyList<StreamOutcome> streams, long loadStarted, TimeSpan warmup, TimeSpan duration, LoadMeter meter, TimeProvider time)
+    /// <summary>The chart and breakdown data of a run.</summary>
+    /// <param name="measured">The streams the run's figures count; by default those started after the warm-up.</param>
+    public static Timeline Timeline(IReadOnlyList<StreamOutcome> streams, long loadStarted, TimeSpan warmup, TimeSpan duration, LoadMeter meter, TimeProvider time,
+        IReadOnlyList<StreamOutcome>? measured = null)
     {
         ArgumentNullException.ThrowIfNull(streams);
         ArgumentNullException.ThrowIfNull(meter);
         ArgumentNullException.ThrowIfNull(time);
+        var counted = new HashSet<StreamOutcome>(measured ?? InWindow(streams, loadStarted, warmup, time), ReferenceEqualityComparer.Instance);
         return new Timeline(warmup, duration, [.. streams.Select(s => new TimelinePoint(
-            time.GetElapsedTime(loadStarted, s.StartedAt), time.GetElapsedTime(loadStarted, s.EndedAt), s.FirstAudio, s.Succeeded))],
-            meter.AudioEventsPerSecond());
+            time.GetElapsedTime(loadStarted, s.StartedAt), time.GetElapsedTime(loadStarted, s.EndedAt), s.FirstAudio, s.Succeeded)
+        {
+            Measured = counted.Contains(s),
+            HttpStatus = s.HttpStatus,
+            ErrorCode = s.ErrorCode,
+            Backend = s.Backend,
+            Failure = s.Succeeded ? null : s.OutcomeText,
+        })], meter.AudioEventsPerSecond());
     }
 
     /// <summary>Adds <c>name.p50</c> … of <paramref name="samples"/> in milliseconds (nearest rank; NaN without samples),

@@ -102,8 +102,23 @@ internal static class ThresholdSet
 /// <summary>A threshold judged: the limit, the metric as measured, and whether it held.</summary>
 internal sealed record ThresholdVerdict(Threshold Threshold, Metric Metric, bool Passed)
 {
-    /// <summary>By how much a missed threshold was missed, e.g. <c>+12.3 ms over</c>; empty when it held.</summary>
-    public string Miss => double.IsNaN(Metric.Value) ? "no samples"
-        : Passed ? string.Empty
-        : $"{MetricFormat.Value(Math.Abs(Metric.Value - Threshold.Limit), Metric.Unit)} {(Metric.Value > Threshold.Limit ? "over" : "under")}";
+    /// <summary>How far the measured value lies from the limit, in the metric's unit (NaN without samples).</summary>
+    public double Margin => Math.Abs(Metric.Value - Threshold.Limit);
+
+    /// <summary><see cref="Margin"/> as a fraction of the limit; null for a limit of zero or without samples.</summary>
+    public double? RelativeMargin => Threshold.Limit == 0 || double.IsNaN(Metric.Value) ? null : Margin / Math.Abs(Threshold.Limit);
+
+    /// <summary>The requirement as it reads in a report, e.g. <c>ttfa.p99 ≤ 500 ms</c> (<c>&lt;=</c> with <paramref name="ascii"/>).</summary>
+    public string Requirement(bool ascii = false) => $"{Threshold.Metric} {MetricFormat.Limit(Threshold, Metric.Unit, ascii)}";
+
+    /// <summary>By how much it was missed, e.g. <c>16.0 ms (3.2 %)</c>; empty when it held.</summary>
+    public string Miss => Passed || double.IsNaN(Metric.Value) ? string.Empty
+        : MetricFormat.Distance(Margin, Metric.Unit) + (RelativeMargin is { } r ? $" ({MetricFormat.Percent(r * 100)})" : string.Empty);
+
+    /// <summary>One line naming the metric, what was measured, the limit and the miss, e.g.
+    /// <c>ttfa.p99: measured 516.0 ms, limit ≤ 500 ms, missed by 16.0 ms (3.2 %)</c>.</summary>
+    public string Describe(bool ascii = false) =>
+        $"{Threshold.Metric}: " + (double.IsNaN(Metric.Value) ? "no samples" : $"measured {MetricFormat.Value(Metric.Value, Metric.Unit)}") +
+        $", limit {MetricFormat.Limit(Threshold, Metric.Unit, ascii)}" +
+        (Passed ? ", held" : Miss.Length > 0 ? $", missed by {Miss}" : ", missed");
 }

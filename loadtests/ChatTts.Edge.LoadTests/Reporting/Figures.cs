@@ -1,18 +1,20 @@
 using System.Globalization;
+using ChatTts.Edge.LoadTests.Metrics;
 
 namespace ChatTts.Edge.LoadTests.Reporting;
 
-/// <summary>How numbers appear in reports: invariant culture, units spelt out.</summary>
+/// <summary>How numbers appear in reports: invariant culture, units spelt out. Counts and seconds read as every metric
+/// does (<see cref="MetricFormat"/>); the other helpers take the precision a scenario's table needs.</summary>
 internal static class Figures
 {
     public static string Ratio(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 
-    public static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
+    public static string Seconds(TimeSpan value) => MetricFormat.Value(value.TotalSeconds, MetricUnit.Seconds);
 
     public static string Milliseconds(TimeSpan? value, string format = "0") =>
         value is { } v ? v.TotalMilliseconds.ToString(format, CultureInfo.InvariantCulture) + " ms" : "–";
 
-    public static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
+    public static string Count(int value) => MetricFormat.Value(value, MetricUnit.Count);
 
     public static string Number(double value, string format = "0.0") => value.ToString(format, CultureInfo.InvariantCulture);
 

@@ -8,11 +8,24 @@ namespace ChatTts.Edge.LoadTests.Reporting;
 internal readonly record struct ChartPoint(double X, double? Y);
 
 /// <summary>A bar of a chart from <see cref="From"/> to <see cref="To"/> on the x axis; <see cref="Tooltip"/> shows on hover.</summary>
-internal readonly record struct ChartBar(double From, double To, double Value, string Tooltip);
+internal readonly record struct ChartBar(double From, double To, double Value, string Tooltip)
+{
+    /// <summary>Where the bar starts on the value axis: a stacked bar starts on top of the one below it.</summary>
+    public double Base { get; init; }
+}
 
-/// <summary>One chart drawn as inline SVG: lines and bars over a linear x axis, a value axis on the left from zero
-/// (and optionally a second one on the right), "nice" ticks (1, 2, 5 × 10ⁿ), a legend and an optional shaded span.
-/// Without data it renders a short "no data" note instead. Every number is written with the invariant culture and
+/// <summary>How a reference line is drawn: a threshold (dashed) or a baseline value (dotted).</summary>
+internal enum MarkStyle
+{
+    Threshold,
+    Baseline,
+}
+
+/// <summary>One chart drawn as inline SVG: lines and (stacked) bars over a linear x axis, a value axis on the left from
+/// zero, "nice" ticks (1, 2, 5 × 10ⁿ), a legend, an optional shaded span and
+/// labelled reference lines (thresholds, baseline values). A reference line far beyond the data (more than
+/// <see cref="MarkReach"/> times its range) is not allowed to squash the chart: a note at the plot's edge names it
+/// instead. Without data it renders a short note instead. Every number is written with the invariant culture and
 /// never as NaN or infinity.</summary>
 internal sealed class SvgChart(string title, string xLabel, string yLabel)
 {
@@ -24,17 +37,23 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
     private const double PlotBottom = Height - 52;
     private const string Font = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif";
 
-    private readonly List<(string Name, string Colour, IReadOnlyList<ChartPoint> Points, bool Secondary, bool Dashed)> _lines = [];
+
+    private readonly List<(string Name, string Colour, IReadOnlyList<ChartPoint> Points, bool Dashed)> _lines = [];
     private readonly List<(string Name, string Colour, IReadOnlyList<ChartBar> Bars)> _bars = [];
+    private readonly List<(bool Vertical, double Value, string Label, string Colour, MarkStyle Style)> _marks = [];
     private (double From, double To, string Label)? _span;
     private (double Min, double Max)? _xRange;
-    private string? _secondaryLabel;
+
+
+    /// <summary>How far beyond the data a reference line may lie and still be drawn: this many times the data's range
+    /// (on a histogram, where the bars' shape matters more than the headroom, less).</summary>
+    public double MarkReach { get; init; } = 3;
+
+    /// <summary>What the chart says instead when there is nothing to draw.</summary>
+    public string EmptyText { get; init; } = "No data.";
 
     /// <summary>The smallest step between ticks of the left axis (1 for counts).</summary>
     public double YMinStep { get; init; }
-
-    /// <summary>The smallest step between ticks of the right axis.</summary>
-    public double SecondaryMinStep { get; init; }
 
     public SvgChart XRange(double min, double max)
     {
@@ -46,21 +65,27 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
     /// another stays visible where the two coincide.</summary>
     public SvgChart Line(string name, string colour, IReadOnlyList<ChartPoint> points, bool dashed = false)
     {
-        _lines.Add((name, colour, points, false, dashed));
-        return this;
-    }
-
-    /// <summary>A line measured on its own axis on the right, labelled <paramref name="axisLabel"/>.</summary>
-    public SvgChart SecondaryLine(string name, string colour, IReadOnlyList<ChartPoint> points, string axisLabel)
-    {
-        _lines.Add((name, colour, points, true, false));
-        _secondaryLabel = axisLabel;
+        _lines.Add((name, colour, points, dashed));
         return this;
     }
 
     public SvgChart Bars(string name, string colour, IReadOnlyList<ChartBar> bars)
     {
         _bars.Add((name, colour, bars));
+        return this;
+    }
+
+    /// <summary>A labelled horizontal line at <paramref name="value"/> on the left axis (e.g. a threshold).</summary>
+    public SvgChart HorizontalLine(double value, string label, string colour, MarkStyle style = MarkStyle.Threshold)
+    {
+        _marks.Add((false, value, label, colour, style));
+        return this;
+    }
+
+    /// <summary>A labelled vertical line at <paramref name="value"/> on the x axis (e.g. a threshold on a histogram's values).</summary>
+    public SvgChart VerticalLine(double value, string label, string colour, MarkStyle style = MarkStyle.Threshold)
+    {
+        _marks.Add((true, value, label, colour, style));
         return this;
     }
 
@@ -74,54 +99,64 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
     /// <summary>A <c>figure</c> with the chart as <c>svg</c>, or with a "no data" note when there is nothing to draw.</summary>
     public string ToHtml()
     {
-        var values = PrimaryValues().ToList();
-        var secondary = SecondaryValues().ToList();
-        if (values.Count == 0 && secondary.Count == 0)
+        var values = Values().ToList();
+        if (values.Count == 0)
         {
-            return $"<figure class=\"chart\"><figcaption>{Encode(title)}</figcaption><p class=\"no-data\">No data.</p></figure>\n";
+            return Empty(title, EmptyText);
         }
 
         var x = XAxis();
-        var y = Axis.ForValues(values, YMinStep);
-        var y2 = secondary.Count == 0 ? null : Axis.ForValues(secondary, SecondaryMinStep);
-        var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture,
-            $"<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Num(Width)} {Num(Height)}\" width=\"{Num(Width)}\" height=\"{Num(Height)}\" role=\"img\" font-family=\"{Font}\" font-size=\"12\">\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<title>{Encode(title)}</title>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"0\" y=\"0\" width=\"{Num(Width)}\" height=\"{Num(Height)}\" fill=\"#ffffff\"/>\n");
+        var (low, high) = (Math.Min(0, values.Min()), Math.Max(0, values.Max()));
+        var shown = _marks.Where(m => double.IsFinite(m.Value)
+            && (m.Vertical ? m.Value >= x.Min && m.Value <= x.Max : m.Value <= high + (MarkReach * Math.Max(high - low, 1e-9)))).ToList();
+        var y = Axis.ForValues([.. values, .. shown.Where(m => !m.Vertical).Select(m => m.Value)], YMinStep);
+        var svg = Start(Width, Height, title, PlotLeft);
         AppendSpan(svg, x);
-        AppendGrid(svg, x, y, y2);
+        AppendGrid(svg, x, y);
         AppendBars(svg, x, y);
-        AppendLines(svg, x, y, y2);
-        AppendAxes(svg, y2 is not null);
+        // Reference lines and their labels under the data lines: a label may be crossed by a line, but never hides one.
+        AppendMarkLines(svg, x, y, shown);
+        AppendMarkLabels(svg, x, y, shown);
+        AppendLines(svg, x, y);
+        AppendAxes(svg);
         AppendLegend(svg);
         svg.Append(CultureInfo.InvariantCulture,
-            $"<text x=\"{Num(PlotLeft)}\" y=\"24\" font-size=\"16\" font-weight=\"600\" fill=\"#111827\">{Encode(title)}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture,
             $"<text x=\"{Num(PlotLeft - 8)}\" y=\"{Num(PlotTop - 12)}\" fill=\"#374151\">{Encode(yLabel)}</text>\n");
-        if (y2 is not null && _secondaryLabel is not null)
-        {
-            svg.Append(CultureInfo.InvariantCulture,
-                $"<text x=\"{Num(PlotRight + 8)}\" y=\"{Num(PlotTop - 12)}\" text-anchor=\"end\" fill=\"#374151\">{Encode(_secondaryLabel)}</text>\n");
-        }
-
         svg.Append(CultureInfo.InvariantCulture,
             $"<text x=\"{Num((PlotLeft + PlotRight) / 2)}\" y=\"{Num(Height - 10)}\" text-anchor=\"middle\" fill=\"#374151\">{Encode(xLabel)}</text>\n");
-        return svg.Append("</svg></figure>\n").ToString();
+        return svg.Append(End).ToString();
     }
 
-    private IEnumerable<double> PrimaryValues() =>
-        _lines.Where(l => !l.Secondary).SelectMany(l => l.Points).Where(p => p.Y is { } v && double.IsFinite(v) && double.IsFinite(p.X)).Select(p => p.Y!.Value)
-            .Concat(_bars.SelectMany(b => b.Bars).Where(b => double.IsFinite(b.Value) && double.IsFinite(b.From) && double.IsFinite(b.To)).Select(b => b.Value));
+    /// <summary>Opens a chart's <c>figure</c>: the <c>svg</c> element, its title for screen readers, a white background
+    /// and the title, left-aligned at <paramref name="titleX"/>. <see cref="End"/> closes it.</summary>
+    public static StringBuilder Start(double width, double height, string title, double titleX) => new StringBuilder()
+        .Append(CultureInfo.InvariantCulture,
+            $"<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Num(width)} {Num(height)}\" width=\"{Num(width)}\" height=\"{Num(height)}\" role=\"img\" font-family=\"{Font}\" font-size=\"12\">\n")
+        .Append(CultureInfo.InvariantCulture, $"<title>{Encode(title)}</title>\n")
+        .Append(CultureInfo.InvariantCulture, $"<rect x=\"0\" y=\"0\" width=\"{Num(width)}\" height=\"{Num(height)}\" fill=\"#ffffff\"/>\n")
+        .Append(CultureInfo.InvariantCulture, $"<text x=\"{Num(titleX)}\" y=\"24\" font-size=\"16\" font-weight=\"600\" fill=\"#111827\">{Encode(title)}</text>\n");
 
-    private IEnumerable<double> SecondaryValues() =>
-        _lines.Where(l => l.Secondary).SelectMany(l => l.Points).Where(p => p.Y is { } v && double.IsFinite(v) && double.IsFinite(p.X)).Select(p => p.Y!.Value);
+    /// <summary>Closes what <see cref="Start"/> opened.</summary>
+    public const string End = "</svg></figure>\n";
+
+    /// <summary>A chart's <c>figure</c> without a chart: its title and a note saying why.</summary>
+    public static string Empty(string title, string note) =>
+        $"<figure class=\"chart\"><figcaption>{Encode(title)}</figcaption><p class=\"no-data\">{Encode(note)}</p></figure>\n";
+
+    private IEnumerable<double> Values() =>
+        _lines.SelectMany(l => l.Points).Where(p => p.Y is { } v && double.IsFinite(v) && double.IsFinite(p.X)).Select(p => p.Y!.Value)
+            .Concat(_bars.SelectMany(b => b.Bars).Where(b => double.IsFinite(b.Value) && double.IsFinite(b.Base) && double.IsFinite(b.From) && double.IsFinite(b.To))
+                .Select(b => b.Base + b.Value));
 
     private Axis XAxis()
     {
         if (_xRange is { } range && double.IsFinite(range.Min) && double.IsFinite(range.Max) && range.Max > range.Min)
         {
-            return Axis.ForRange(range.Min, range.Max);
+            // A vertical reference line near the range widens it (a threshold just right of a histogram's last bar).
+            var reach = MarkReach * (range.Max - range.Min);
+            var near = _marks.Where(m => m.Vertical && double.IsFinite(m.Value) && m.Value >= range.Min - reach && m.Value <= range.Max + reach)
+                .Select(m => m.Value).ToList();
+            return Axis.ForRange(near.Append(range.Min).Min(), near.Append(range.Max).Max());
         }
 
         var xs = _lines.SelectMany(l => l.Points).Where(p => p.Y is not null).Select(p => p.X)
@@ -150,7 +185,7 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
             $"<text x=\"{Num((from + to) / 2)}\" y=\"{Num(PlotTop + 16)}\" text-anchor=\"middle\" fill=\"#6b7280\">{Encode(span.Label)}</text>\n");
     }
 
-    private static void AppendGrid(StringBuilder svg, Axis x, Axis y, Axis? y2)
+    private static void AppendGrid(StringBuilder svg, Axis x, Axis y)
     {
         foreach (var tick in y.Ticks())
         {
@@ -159,15 +194,6 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
                 $"<line x1=\"{Num(PlotLeft)}\" y1=\"{Num(py)}\" x2=\"{Num(PlotRight)}\" y2=\"{Num(py)}\" stroke=\"#d1d5db\" stroke-width=\"1\"/>\n");
             svg.Append(CultureInfo.InvariantCulture,
                 $"<text x=\"{Num(PlotLeft - 8)}\" y=\"{Num(py + 4)}\" text-anchor=\"end\" fill=\"#374151\">{y.Label(tick)}</text>\n");
-        }
-
-        foreach (var tick in y2?.Ticks() ?? [])
-        {
-            var py = y2!.Scale(tick, PlotBottom, PlotTop);
-            svg.Append(CultureInfo.InvariantCulture,
-                $"<line x1=\"{Num(PlotRight)}\" y1=\"{Num(py)}\" x2=\"{Num(PlotRight + 5)}\" y2=\"{Num(py)}\" stroke=\"#374151\" stroke-width=\"1\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture,
-                $"<text x=\"{Num(PlotRight + 8)}\" y=\"{Num(py + 4)}\" fill=\"#374151\">{y2.Label(tick)}</text>\n");
         }
 
         foreach (var tick in x.Ticks())
@@ -182,14 +208,14 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
 
     private void AppendBars(StringBuilder svg, Axis x, Axis y)
     {
-        var zero = y.Scale(0, PlotBottom, PlotTop);
         foreach (var (_, colour, bars) in _bars)
         {
-            foreach (var bar in bars.Where(b => double.IsFinite(b.From) && double.IsFinite(b.To) && double.IsFinite(b.Value) && b.Value != 0))
+            foreach (var bar in bars.Where(b => double.IsFinite(b.From) && double.IsFinite(b.To) && double.IsFinite(b.Value) && double.IsFinite(b.Base) && b.Value != 0))
             {
                 var left = Math.Clamp(x.Scale(Math.Min(bar.From, bar.To), PlotLeft, PlotRight), PlotLeft, PlotRight);
                 var right = Math.Clamp(x.Scale(Math.Max(bar.From, bar.To), PlotLeft, PlotRight), PlotLeft, PlotRight);
-                var top = Math.Clamp(y.Scale(bar.Value, PlotBottom, PlotTop), PlotTop, PlotBottom);
+                var zero = Math.Clamp(y.Scale(bar.Base, PlotBottom, PlotTop), PlotTop, PlotBottom);
+                var top = Math.Clamp(y.Scale(bar.Base + bar.Value, PlotBottom, PlotTop), PlotTop, PlotBottom);
                 // A one-pixel gap between neighbours, but never narrower than one pixel.
                 var width = Math.Max(1, right - left - 1);
                 svg.Append(CultureInfo.InvariantCulture,
@@ -198,18 +224,17 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
         }
     }
 
-    private void AppendLines(StringBuilder svg, Axis x, Axis y, Axis? y2)
+    private void AppendLines(StringBuilder svg, Axis x, Axis y)
     {
-        foreach (var (name, colour, points, secondary, dashed) in _lines)
+        foreach (var (name, colour, points, dashed) in _lines)
         {
-            var axis = secondary && y2 is not null ? y2 : y;
             var segment = new List<(double X, double Y)>();
             foreach (var point in points.Append(new ChartPoint(double.NaN, null)))
             {
                 if (point.Y is { } value && double.IsFinite(value) && double.IsFinite(point.X))
                 {
                     segment.Add((Math.Clamp(x.Scale(point.X, PlotLeft, PlotRight), PlotLeft, PlotRight),
-                        Math.Clamp(axis.Scale(value, PlotBottom, PlotTop), PlotTop, PlotBottom)));
+                        Math.Clamp(y.Scale(value, PlotBottom, PlotTop), PlotTop, PlotBottom)));
                     continue;
                 }
 
@@ -233,10 +258,66 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
         }
     }
 
-    private static void AppendAxes(StringBuilder svg, bool secondary)
+    /// <summary>The reference lines within the axes.</summary>
+    private static void AppendMarkLines(StringBuilder svg, Axis x, Axis y, List<(bool Vertical, double Value, string Label, string Colour, MarkStyle Style)> shown)
+    {
+        foreach (var (vertical, value, _, colour, style) in shown)
+        {
+            var (x1, y1, x2, y2) = vertical
+                ? (x.Scale(value, PlotLeft, PlotRight), PlotTop, x.Scale(value, PlotLeft, PlotRight), PlotBottom)
+                : (PlotLeft, y.Scale(value, PlotBottom, PlotTop), PlotRight, y.Scale(value, PlotBottom, PlotTop));
+            svg.Append(CultureInfo.InvariantCulture,
+                $"<line x1=\"{Num(x1)}\" y1=\"{Num(y1)}\" x2=\"{Num(x2)}\" y2=\"{Num(y2)}\" stroke=\"{colour}\" stroke-width=\"2\" stroke-dasharray=\"{(style == MarkStyle.Threshold ? "8 4" : "2 3")}\"/>\n");
+        }
+    }
+
+    /// <summary>The reference lines' labels: each where its line ends (thresholds on the right,
+    /// baselines on the left, vertical ones at the top), and a note at the plot's top right for each line beyond the axes.</summary>
+    private void AppendMarkLabels(StringBuilder svg, Axis x, Axis y, List<(bool Vertical, double Value, string Label, string Colour, MarkStyle Style)> shown)
+    {
+        // Labels of lines close together go one under the other rather than over each other.
+        var taken = new List<(bool Left, double Y)>();
+        foreach (var (vertical, value, label, colour, style) in shown.OrderBy(m => m.Vertical ? 0 : -m.Value))
+        {
+            if (vertical)
+            {
+                var px = x.Scale(value, PlotLeft, PlotRight);
+                var right = px > (PlotLeft + PlotRight) / 2;
+                AppendLabel(svg, right ? px - 6 : px + 6, PlotTop + 14, right ? "end" : "start", label, colour);
+                continue;
+            }
+
+            // Baselines on the left, just past the shaded span (whose label sits at its top); thresholds on the right.
+            var py = y.Scale(value, PlotBottom, PlotTop);
+            var left = style == MarkStyle.Baseline;
+            var start = _span is { } span && double.IsFinite(span.To) ? Math.Clamp(x.Scale(span.To, PlotLeft, PlotRight), PlotLeft, PlotRight) : PlotLeft;
+            var wanted = py - PlotTop < 16 ? py + 15 : py - 6;
+            var at = Enumerable.Range(0, 12).Select(i => wanted + ((i % 2 == 0 ? 1 : -1) * 14 * ((i + 1) / 2)))
+                .Where(y => y >= PlotTop + 12 && y <= PlotBottom - 4)
+                .FirstOrDefault(y => !taken.Any(t => t.Left == left && Math.Abs(t.Y - y) < 14), wanted);
+
+            taken.Add((left, at));
+            AppendLabel(svg, left ? start + 6 : PlotRight - 6, at, left ? "start" : "end", label, colour);
+        }
+
+        var beyond = _marks.Where(m => double.IsFinite(m.Value) && !shown.Contains(m)).ToList();
+        for (var i = 0; i < beyond.Count; i++)
+        {
+            var (vertical, value, label, colour, _) = beyond[i];
+            var arrow = vertical ? (value < x.Min ? "←" : "→") : (value < y.Min ? "↓" : "↑");
+            AppendLabel(svg, PlotRight - 6, PlotTop + 14 + (16 * i), "end", $"{arrow} {label} (beyond this scale)", colour);
+        }
+    }
+
+    /// <summary>A label on a white halo, so it stays legible over the grid, reference lines and bars.</summary>
+    private static void AppendLabel(StringBuilder svg, double x, double y, string anchor, string label, string colour) =>
+        svg.Append(CultureInfo.InvariantCulture,
+            $"<text x=\"{Num(x)}\" y=\"{Num(y)}\" text-anchor=\"{anchor}\" fill=\"{colour}\" font-weight=\"600\" stroke=\"#ffffff\" stroke-width=\"4\" paint-order=\"stroke\">{Encode(label)}</text>\n");
+
+    private static void AppendAxes(StringBuilder svg)
     {
         svg.Append(CultureInfo.InvariantCulture,
-            $"<path d=\"M{Num(PlotLeft)} {Num(PlotTop)}V{Num(PlotBottom)}H{Num(PlotRight)}{(secondary ? "V" + Num(PlotTop) : "")}\" fill=\"none\" stroke=\"#374151\" stroke-width=\"1\"/>\n");
+            $"<path d=\"M{Num(PlotLeft)} {Num(PlotTop)}V{Num(PlotBottom)}H{Num(PlotRight)}\" fill=\"none\" stroke=\"#374151\" stroke-width=\"1\"/>\n");
     }
 
     /// <summary>A legend right-aligned on the title's line, when there is more than one series to tell apart.</summary>
@@ -268,12 +349,13 @@ internal sealed class SvgChart(string title, string xLabel, string yLabel)
         }
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>Text as it goes into SVG or HTML.</summary>
+    public static string Encode(string text) => WebUtility.HtmlEncode(text);
 
     private static string Dash(bool dashed) => dashed ? " stroke-dasharray=\"6 4\"" : string.Empty;
 
     /// <summary>A coordinate with at most two decimals, invariant, never NaN, infinity or "-0".</summary>
-    private static string Num(double value)
+    public static string Num(double value)
     {
         var rounded = double.IsFinite(value) ? Math.Round(value, 2) : 0;
         return (rounded == 0 ? 0 : rounded).ToString("0.##", CultureInfo.InvariantCulture);

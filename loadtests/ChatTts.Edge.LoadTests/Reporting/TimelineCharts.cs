@@ -1,10 +1,15 @@
 namespace ChatTts.Edge.LoadTests.Reporting;
 
-/// <summary>The HTML report's three charts of a <see cref="Timeline"/>: the time to first audio over time (p50, p95,
-/// p99 per bucket of start time), its histogram after the warm-up, and the throughput over time. Both time charts
-/// share one x axis, in buckets of one second or, for long runs, as many seconds as keep them to at most 120.</summary>
+/// <summary>The HTML report's charts of a <see cref="Timeline"/>: the time to first audio over time (p50, p95, p99 per
+/// bucket of start time), its histogram after the warm-up, the throughput, the streams in flight and the failed
+/// streams over time. The time charts share one x axis, in buckets of one second or, for long runs, as many seconds as
+/// keep them to at most 120. Thresholds on the metrics a chart shows, and their baseline values, are drawn over it
+/// (<see cref="ChartMarks"/>).</summary>
 internal static class TimelineCharts
 {
+    /// <summary>Colours of the failure reasons in the errors chart, the most frequent first; the rest share the last.</summary>
+    private static readonly string[] FailureColours = ["#dc2626", "#f59e0b", "#7c3aed", "#0891b2", "#db2777", "#6b7280"];
+
     private const int MaxBuckets = 120;
     private static readonly int[] BucketSeconds = [1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600];
     private const int HistogramBins = 30;
@@ -12,16 +17,21 @@ internal static class TimelineCharts
     private const string TimeAxis = "time since the load started (s)";
 
     /// <summary>The charts as HTML <c>figure</c>s, one after the other.</summary>
-    public static IEnumerable<string> Render(Timeline timeline)
+    public static IEnumerable<string> Render(Timeline timeline, ChartMarks marks)
     {
         ArgumentNullException.ThrowIfNull(timeline);
+        ArgumentNullException.ThrowIfNull(marks);
         var buckets = Buckets.For(timeline);
-        yield return FirstAudioOverTime(timeline, buckets);
-        yield return FirstAudioHistogram(timeline);
-        yield return Throughput(timeline, buckets);
+        yield return FirstAudioOverTime(timeline, buckets, marks);
+        yield return FirstAudioHistogram(timeline, marks);
+        yield return Throughput(timeline, buckets, marks);
+        yield return InFlight(timeline, buckets, marks);
+        yield return Errors(timeline, buckets);
     }
 
-    private static string FirstAudioOverTime(Timeline timeline, Buckets buckets)
+    private static bool IsFirstAudio(string metric) => metric.StartsWith("ttfa.", StringComparison.Ordinal);
+
+    private static string FirstAudioOverTime(Timeline timeline, Buckets buckets, ChartMarks marks)
     {
         var samples = new List<TimeSpan>[buckets.Count];
         foreach (var stream in timeline.Streams)
@@ -36,25 +46,27 @@ internal static class TimelineCharts
             .Select((s, i) => new ChartPoint(buckets.Middle(i), s is null ? null : Figures.Percentile(s, percent)?.TotalMilliseconds))
             .ToList();
 
-        return new SvgChart("Time to first audio over time", TimeAxis, "time to first audio (ms)")
+        var chart = new SvgChart("Time to first audio over time", TimeAxis, "time to first audio (ms)")
             .XRange(0, buckets.End)
             .Shade(0, timeline.Warmup.TotalSeconds, WarmupLabel)
             // Highest first, matching the lines top to bottom; p95 dashed over p99 so both show where they meet
             // (with fewer than 20 streams in a bucket the nearest-rank p95 and p99 are both its maximum).
             .Line("p99", "#dc2626", Line(99))
             .Line("p95", "#d97706", Line(95), dashed: true)
-            .Line("p50", "#2563eb", Line(50))
-            .ToHtml();
+            .Line("p50", "#2563eb", Line(50));
+        return marks.Horizontal(chart, IsFirstAudio, ("ttfa.p99", "p99"), ("ttfa.p50", "p50")).ToHtml();
     }
 
-    private static string FirstAudioHistogram(Timeline timeline)
+    private static string FirstAudioHistogram(Timeline timeline, ChartMarks marks)
     {
         var values = timeline.Streams
             .Where(s => s.StartedAt >= timeline.Warmup && s.FirstAudio is not null)
             .Select(s => s.FirstAudio!.Value.TotalMilliseconds)
             .Where(double.IsFinite)
             .ToList();
-        var chart = new SvgChart("Time to first audio histogram", "time to first audio (ms) of the streams started after the warm-up", "streams") { YMinStep = 1 };
+        var chart = marks.Vertical(
+            new SvgChart("Time to first audio histogram", "time to first audio (ms) of the streams started after the warm-up", "streams") { YMinStep = 1, MarkReach = 1 },
+            IsFirstAudio);
         if (values.Count == 0)
         {
             return chart.ToHtml();
@@ -80,7 +92,7 @@ internal static class TimelineCharts
         return chart.XRange(min, max).Bars("streams", "#2563eb", bars).ToHtml();
     }
 
-    private static string Throughput(Timeline timeline, Buckets buckets)
+    private static string Throughput(Timeline timeline, Buckets buckets, ChartMarks marks)
     {
         var seconds = buckets.Seconds;
         var events = new double[buckets.Count];
@@ -89,7 +101,7 @@ internal static class TimelineCharts
             events[buckets.Of(TimeSpan.FromSeconds(second))] += timeline.AudioEventsPerSecond[second];
         }
 
-        var chart = new SvgChart("Throughput over time", TimeAxis, "audio events/s") { YMinStep = 1.0 / seconds, SecondaryMinStep = 1.0 / seconds }
+        var chart = new SvgChart("Throughput over time", TimeAxis, "audio events/s") { YMinStep = 1.0 / seconds }
             .XRange(0, buckets.End)
             .Shade(0, timeline.Warmup.TotalSeconds, WarmupLabel);
         if (timeline.AudioEventsPerSecond.Count > 0)
@@ -98,22 +110,67 @@ internal static class TimelineCharts
                 $"{Count(i * seconds)}–{Count((i + 1) * seconds)} s: {Figures.Number(e / seconds)} audio events/s")).ToList());
         }
 
-        var failed = new double[buckets.Count];
-        var anyFailed = false;
-        foreach (var stream in timeline.Streams.Where(s => !s.Succeeded))
+        return marks.Horizontal(chart, m => m == "events_per_second", ("events_per_second", "")).ToHtml();
+    }
+
+    /// <summary>The most streams open at once in each bucket: every stream counts from its request to its end.</summary>
+    private static string InFlight(Timeline timeline, Buckets buckets, ChartMarks marks)
+    {
+        // Ends before starts at the same instant: a client that starts its next stream as one ends holds one, not two.
+        var changes = timeline.Streams.SelectMany(s => new[] { (At: s.StartedAt, Delta: 1), (At: s.EndedAt, Delta: -1) })
+            .OrderBy(c => c.At).ThenBy(c => c.Delta).ToList();
+        var most = new double[buckets.Count];
+        var (open, next) = (0, 0);
+        for (var bucket = 0; bucket < buckets.Count; bucket++)
         {
-            failed[buckets.Of(stream.EndedAt)]++;
-            anyFailed = true;
+            most[bucket] = open;
+            var end = TimeSpan.FromSeconds((bucket + 1.0) * buckets.Seconds);
+            for (; next < changes.Count && (changes[next].At < end || bucket == buckets.Count - 1); next++)
+            {
+                open += changes[next].Delta;
+                most[bucket] = Math.Max(most[bucket], open);
+            }
         }
 
-        if (anyFailed)
+        var chart = new SvgChart("Streams in flight over time", TimeAxis, $"streams open (most at once per {buckets.Seconds} s)") { YMinStep = 1 }
+            .XRange(0, buckets.End)
+            .Shade(0, timeline.Warmup.TotalSeconds, WarmupLabel)
+            .Line("streams in flight", "#0d9488", [.. most.Select((m, i) => new ChartPoint(buckets.Middle(i), m))]);
+        return marks.Horizontal(chart, m => m == "peak_in_flight", ("peak_in_flight", "peak")).ToHtml();
+    }
+
+    /// <summary>Failed streams by when they ended, stacked by reason (HTTP status, error code, broken, cut, invalid audio).</summary>
+    private static string Errors(Timeline timeline, Buckets buckets)
+    {
+        var chart = new SvgChart("Errors over time", TimeAxis, $"failed streams per {buckets.Seconds} s (by when they ended)")
         {
-            chart.SecondaryLine("failed streams ended/s", "#dc2626",
-                failed.Select((f, i) => new ChartPoint(buckets.Middle(i), f / seconds)).ToList(), "failed streams/s");
+            YMinStep = 1,
+            EmptyText = "No stream failed.",
+        }.XRange(0, buckets.End).Shade(0, timeline.Warmup.TotalSeconds, WarmupLabel);
+        var failed = timeline.Streams.Where(s => !s.Succeeded).ToList();
+        var frequent = failed.GroupBy(Reason).OrderByDescending(g => g.Count()).Take(FailureColours.Length - 1).Select(g => g.Key).ToHashSet();
+        var series = failed.GroupBy(s => frequent.Contains(Reason(s)) ? Reason(s) : "other").OrderByDescending(g => g.Count()).ToList();
+        var below = new double[buckets.Count];
+        for (var r = 0; r < series.Count; r++)
+        {
+            var counts = new double[buckets.Count];
+            foreach (var stream in series[r])
+            {
+                counts[buckets.Of(stream.EndedAt)]++;
+            }
+
+            chart.Bars(series[r].Key, FailureColours[r], [.. counts.Select((count, i) => new ChartBar(i * buckets.Seconds, (i + 1) * buckets.Seconds, count,
+                $"{Count(i * buckets.Seconds)}–{Count((i + 1) * buckets.Seconds)} s: {Count((int)count)} × {series[r].Key}") { Base = below[i] })]);
+            for (var i = 0; i < counts.Length; i++)
+            {
+                below[i] += counts[i];
+            }
         }
 
         return chart.ToHtml();
     }
+
+    private static string Reason(TimelinePoint stream) => stream.Failure ?? "failed";
 
     private static string Ms(double value) => Figures.Number(value, "0.#");
 

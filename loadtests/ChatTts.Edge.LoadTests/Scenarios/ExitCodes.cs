@@ -6,7 +6,7 @@ internal static class ExitCodes
     /// <summary>Every threshold held (or help was shown).</summary>
     public const int Passed = 0;
 
-    /// <summary>The scenario ran and at least one threshold was missed.</summary>
+    /// <summary>The scenario ran and at least one threshold was missed, or a metric regressed beyond <c>--max-regression</c>.</summary>
     public const int ThresholdsMissed = 1;
 
     /// <summary>Bad command line, or the environment could not be started or was interrupted.</summary>

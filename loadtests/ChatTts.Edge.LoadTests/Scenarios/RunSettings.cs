@@ -14,7 +14,7 @@ internal sealed record RunSettings(TimeSpan Duration, TimeSpan Warmup, TimeSpan 
         new("--duration <time>", $"how long load is applied, e.g. 30s, 2m, 500ms (default {DurationFormat.Format(RunDefaults.Standard.Duration)})"),
         new("--warmup <time>", $"the start of the run left out of the measurement (default {DurationFormat.Format(RunDefaults.Standard.Warmup)})"),
         new("--drain-timeout <time>", "how long streams under way may finish after the duration (default 30s)"),
-        new("--out <dir>", "where report.md goes (default artifacts/loadtests/<scenario>)"),
+        new("--out <dir>", "where report.md, report.html, report.json and junit.xml go (default artifacts/loadtests/<scenario>)"),
     ];
 
     /// <summary>The measurement window: the duration after the warm-up.</summary>

@@ -17,10 +17,7 @@ internal sealed record ScenarioResult(IReadOnlyList<ThresholdResult> Thresholds)
 
     /// <summary>The verdicts of configured or command-line thresholds, as threshold results.</summary>
     public static IReadOnlyList<ThresholdResult> From(IEnumerable<ThresholdVerdict> verdicts) =>
-        [.. verdicts.Select(v => new ThresholdResult(
-            $"{v.Threshold.Metric} {MetricFormat.Limit(v.Threshold, v.Metric.Unit)}",
-            MetricFormat.Value(v.Metric.Value, v.Metric.Unit) + (v.Miss.Length > 0 ? $" ({v.Miss})" : string.Empty),
-            v.Passed) { Verdict = v })];
+        [.. verdicts.Select(v => new ThresholdResult(v.Requirement(), MetricFormat.Value(v.Metric.Value, v.Metric.Unit), v.Passed) { Verdict = v })];
 }
 
 /// <summary>One threshold: what is required, what was measured, and whether it held.</summary>
@@ -28,4 +25,11 @@ internal sealed record ThresholdResult(string Requirement, string Actual, bool P
 {
     /// <summary>The metric threshold behind it, when it is one.</summary>
     public ThresholdVerdict? Verdict { get; init; }
+
+    /// <summary>By how much a metric threshold was missed (see <see cref="ThresholdVerdict.Miss"/>); empty otherwise.</summary>
+    public string Miss => Verdict?.Miss ?? string.Empty;
+
+    /// <summary>One line for the verdict and JUnit: the metric, measured value, limit and miss, or the requirement and
+    /// what was found for a threshold that is not on one metric.</summary>
+    public string Describe(bool ascii = false) => Verdict?.Describe(ascii) ?? $"{Requirement}: {Actual}";
 }

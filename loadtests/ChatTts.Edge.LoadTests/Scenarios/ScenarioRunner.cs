@@ -1,10 +1,12 @@
 using System.Reflection;
 using ChatTts.Edge.LoadTests.CommandLine;
 using ChatTts.Edge.LoadTests.Environment;
+using ChatTts.Edge.LoadTests.Reporting;
 
 namespace ChatTts.Edge.LoadTests.Scenarios;
 
-/// <summary>Parses the command line, runs one scenario and turns its verdict or failure into an exit code.</summary>
+/// <summary>Parses the command line, runs one scenario and turns its verdict (thresholds, and regressions against a
+/// <c>--baseline</c>) or failure into an exit code.</summary>
 internal static class ScenarioRunner
 {
     /// <param name="interactive">Whether <paramref name="output"/> is a terminal, where progress rewrites one line.</param>
@@ -25,9 +27,10 @@ internal static class ScenarioRunner
             var context = new ScenarioContext(RunSettings.Read(arguments, scenario.Name, scenario.Defaults), time, output, error, CommandText(args))
             {
                 Interactive = interactive,
+                Baseline = Baseline.Read(arguments, scenario.Name),
             };
             var result = await scenario.RunAsync(arguments, context, cancellationToken);
-            return result.Passed ? ExitCodes.Passed : ExitCodes.ThresholdsMissed;
+            return RunVerdict.Of(result, context.Baseline).Passed ? ExitCodes.Passed : ExitCodes.ThresholdsMissed;
         }
         catch (UsageException e)
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using ChatTts.Edge.LoadTests.CommandLine;
+using ChatTts.Edge.LoadTests.Reporting;
 
 namespace ChatTts.Edge.LoadTests.Scenarios;
 
@@ -11,10 +12,10 @@ internal static class Usage
         var text = new StringBuilder()
             .AppendLine("dotnet run -c Release --project loadtests/ChatTts.Edge.LoadTests -- <scenario> [options]")
             .AppendLine()
-            .AppendLine("Exit codes: 0 every threshold held, 1 a threshold was missed, 2 usage or environment error.")
+            .AppendLine("Exit codes: 0 every threshold held, 1 a threshold was missed (or a metric regressed beyond --max-regression), 2 usage or environment error.")
             .AppendLine()
             .AppendLine("Options of every scenario:");
-        AppendOptions(text, RunSettings.Options);
+        AppendOptions(text, [.. RunSettings.Options, .. Baseline.Options]);
         foreach (var scenario in scenarios)
         {
             text.AppendLine().Append(scenario.Name).Append(": ").AppendLine(scenario.Summary);

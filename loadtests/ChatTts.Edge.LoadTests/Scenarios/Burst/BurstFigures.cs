@@ -75,14 +75,14 @@ internal sealed record BurstFigures(
     {
         var admitted = Admitted;
         var metrics = new MetricSet()
-            .Add("requests", Streams.Count, MetricUnit.Count, MetricDirection.HigherIsBetter, "requests sent with the key under test")
-            .Add("admitted", admitted.Count, MetricUnit.Count, MetricDirection.HigherIsBetter, "requests answered 200 (the stream opened)")
-            .Add("refused_429", Refused, MetricUnit.Count, MetricDirection.LowerIsBetter, "requests answered 429")
+            .Add("requests", Streams.Count, MetricUnit.Count, MetricDirection.Neither, "requests sent with the key under test")
+            .Add("admitted", admitted.Count, MetricUnit.Count, MetricDirection.Neither, "requests answered 200 (the stream opened)")
+            .Add("refused_429", Refused, MetricUnit.Count, MetricDirection.Neither, "requests answered 429")
             .Add("refused_429_without_retry_after", Streams.Count(s => s.HttpStatus == 429 && s.RetryAfter is null), MetricUnit.Count,
                 MetricDirection.LowerIsBetter, "429 answers without a Retry-After in seconds")
-            .Add("expected_admitted_min", ExpectedMin, MetricUnit.Count, MetricDirection.HigherIsBetter,
+            .Add("expected_admitted_min", ExpectedMin, MetricUnit.Count, MetricDirection.Neither,
                 "Burst + floor(shortest possible span of Redis's decisions ÷ interval) − 1")
-            .Add("expected_admitted_max", ExpectedMax, MetricUnit.Count, MetricDirection.HigherIsBetter,
+            .Add("expected_admitted_max", ExpectedMax, MetricUnit.Count, MetricDirection.Neither,
                 "Burst + floor(longest possible span of Redis's decisions ÷ interval) + 1")
             .Add("unexpected_429", Math.Max(0, ExpectedMin - admitted.Count), MetricUnit.Count, MetricDirection.LowerIsBetter,
                 "requests refused that the plan should have admitted: expected_admitted_min − admitted, when positive")
@@ -90,13 +90,13 @@ internal sealed record BurstFigures(
                 "requests admitted beyond the plan: admitted − expected_admitted_max, when positive")
             .Add("other_failures", OtherFailures.Count, MetricUnit.Count, MetricDirection.LowerIsBetter,
                 "requests neither refused with 429 nor ending with done and valid audio (another status, an error event, broken, cut)")
-            .Add("backend_requests", BackendRequests, MetricUnit.Count, MetricDirection.LowerIsBetter,
+            .Add("backend_requests", BackendRequests, MetricUnit.Count, MetricDirection.Neither,
                 "synthesis requests the emulated GPUs received during the load (the admitted ones should be all)")
             .Add("invalid_audio", Streams.Count(s => s.AudioProblem is not null), MetricUnit.Count, MetricDirection.LowerIsBetter,
                 "streams with a bad WAV chunk, a seq gap or a done that disagrees with the audio")
             .Add("hung", Streams.Count(s => s.Status == StreamStatus.Cut), MetricUnit.Count, MetricDirection.LowerIsBetter,
                 "streams still open at the drain timeout after the run (cut)")
-            .Add("requests_per_second", SpanMax > TimeSpan.Zero ? Streams.Count / SpanMax.TotalSeconds : 0, MetricUnit.PerSecond,
+            .Add("requests_per_second", SpanMax > TimeSpan.Zero ? Streams.Count / SpanMax.TotalSeconds : 0, MetricUnit.RequestsPerSecond,
                 MetricDirection.HigherIsBetter, "requests ÷ the time from the first request to the last response")
             .Add("proxy_exited", ReplicasExited, MetricUnit.Count, MetricDirection.LowerIsBetter, "proxy replicas whose process ended during the run");
         StreamStatistics.AddDistribution(metrics, "quota_check", [.. Streams.Where(s => s.QuotaCheck is not null).Select(s => s.QuotaCheck!.Value)],

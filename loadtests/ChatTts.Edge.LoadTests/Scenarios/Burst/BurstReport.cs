@@ -29,7 +29,6 @@ internal static class BurstReport
         var interval = settings.EmissionInterval;
         var retryAfters = figures.Streams.Where(s => s.HttpStatus == 429 && s.RetryAfter is not null).Select(s => s.RetryAfter!.Value).ToList();
         var report = new Report("Load test: burst")
-            .AddFact("Result", result.Passed ? "PASSED" : "MISSED")
             .AddFact("Command", context.Command, code: true)
             .AddFact("Date", MachineFacts.Date(context.Time))
             .AddFact("Machine", MachineFacts.Describe())

@@ -68,14 +68,14 @@ internal sealed record FailoverFigures(
                 "failed streams that were not on the killed backend at the kill (the whole run, warm-up included)")
             .Add("errors_on_the_killed_backend", failed.Count(IsOnKilledBackend), MetricUnit.Count, MetricDirection.LowerIsBetter,
                 "failed streams that were on the killed backend at the kill (expected: cut mid-audio, an error event)")
-            .Add("on_the_killed_backend_at_kill", OnKilledBackend.Count, MetricUnit.Count, MetricDirection.LowerIsBetter,
+            .Add("on_the_killed_backend_at_kill", OnKilledBackend.Count, MetricUnit.Count, MetricDirection.Neither,
                 "streams the killed backend had received and that were open when it died")
             .Add("streams_after_kill", after.Count, MetricUnit.Count, MetricDirection.HigherIsBetter, "streams started after the kill")
             .Add("streams_after_kill_ok", after.Count(s => s.Succeeded), MetricUnit.Count, MetricDirection.HigherIsBetter,
                 "streams started after the kill that ended with done and valid audio")
             .Add("streams_after_kill_failed", after.Count(s => !s.Succeeded), MetricUnit.Count, MetricDirection.LowerIsBetter,
                 "streams started after the kill that failed (each is also an error off the killed backend)")
-            .Add("killed_backend_requests", RequestsToKilledBackend, MetricUnit.Count, MetricDirection.HigherIsBetter,
+            .Add("killed_backend_requests", RequestsToKilledBackend, MetricUnit.Count, MetricDirection.Neither,
                 "synthesis requests the killed backend received before it died");
     }
 }

@@ -49,7 +49,7 @@ internal static class OverheadFigures
             .Add("hung", all.Count(s => s.Status == StreamStatus.Cut), MetricUnit.Count, MetricDirection.LowerIsBetter,
                 "streams still open at the drain timeout after their turn (cut), every path");
         var others = measurement.Turns.Select(t => t.OthersCpu).Where(v => !double.IsNaN(v)).ToList();
-        metrics.Add("others_cpu_percent_max", others.Count > 0 ? others.Max() * 100 : double.NaN, MetricUnit.Ratio, MetricDirection.LowerIsBetter,
+        metrics.Add("others_cpu_percent_max", others.Count > 0 ? others.Max() * 100 : double.NaN, MetricUnit.Percent, MetricDirection.Neither,
             "the most of the machine's cores (in percent) that processes outside this run used in any turn's window: high means the figures are the machine's");
         AddProxies(metrics, measurement);
         AddHey(metrics, measurement);
@@ -85,9 +85,9 @@ internal static class OverheadFigures
         var seconds = turns.Sum(t => t.Window.TotalSeconds);
         double Percent(Func<OverheadTurn, double> share) => seconds > 0 ? turns.Sum(t => share(t) * t.Window.TotalSeconds) / seconds * 100 : double.NaN;
         metrics
-            .Add(prefix + "run_cpu_percent", Percent(t => t.RunCpu), MetricUnit.Ratio, MetricDirection.LowerIsBetter,
+            .Add(prefix + "run_cpu_percent", Percent(t => t.RunCpu), MetricUnit.Percent, MetricDirection.LowerIsBetter,
                 "the share of all the machine's cores this run's processes (runner with backend, edge, nginx) used in the path's windows, in percent")
-            .Add(prefix + "others_cpu_percent", Percent(t => t.OthersCpu), MetricUnit.Ratio, MetricDirection.LowerIsBetter,
+            .Add(prefix + "others_cpu_percent", Percent(t => t.OthersCpu), MetricUnit.Percent, MetricDirection.Neither,
                 "the share of all the machine's cores every other process used in the path's windows, in percent");
     }
 
@@ -115,13 +115,13 @@ internal static class OverheadFigures
         var streams = edge.Sum(t => t.InWindow.Count);
         var rss = measurement.TurnsOf(OverheadPath.Edge).Select(t => t.ProxyPeakMemory).OfType<long>().ToList();
         metrics
-            .Add("proxy_cpu_percent", windowSeconds > 0 ? cpuSeconds / windowSeconds * 100 : double.NaN, MetricUnit.Ratio, MetricDirection.LowerIsBetter,
+            .Add("proxy_cpu_percent", windowSeconds > 0 ? cpuSeconds / windowSeconds * 100 : double.NaN, MetricUnit.Percent, MetricDirection.LowerIsBetter,
                 "the edge's CPU time over its windows ÷ those windows (100 = one core busy)")
-            .Add("proxy_cpu_us_per_event", events > 0 ? cpuSeconds * 1e6 / events : double.NaN, MetricUnit.Count, MetricDirection.LowerIsBetter,
+            .Add("proxy_cpu_us_per_event", events > 0 ? cpuSeconds * 1e6 / events : double.NaN, MetricUnit.Microseconds, MetricDirection.LowerIsBetter,
                 "the edge's CPU time over its windows ÷ audio events of those windows' streams, in microseconds")
             .Add("proxy_cpu_ms_per_stream", streams > 0 ? cpuSeconds * 1e3 / streams : double.NaN,
                 MetricUnit.Milliseconds, MetricDirection.LowerIsBetter, "the edge's CPU time over its windows ÷ the streams started in them")
-            .Add("proxy_rss_peak_mb", rss.Count > 0 ? rss.Max() / (1024.0 * 1024) : double.NaN, MetricUnit.Megabytes, MetricDirection.LowerIsBetter,
+            .Add("proxy_rss_peak_mb", rss.Count > 0 ? rss.Max() / (1024.0 * 1024) : double.NaN, MetricUnit.Mebibytes, MetricDirection.LowerIsBetter,
                 "the edge's peak resident memory (VmHWM), in MiB")
             .Add("proxy_exited", measurement.ProxyExited ? 1 : 0, MetricUnit.Count, MetricDirection.LowerIsBetter, "1 when the edge's process ended during the run")
             .Add("nginx_exited", measurement.NginxExited ? 1 : 0, MetricUnit.Count, MetricDirection.LowerIsBetter, "1 when nginx ended during the run");
@@ -137,9 +137,9 @@ internal static class OverheadFigures
         metrics
             .Add("hey.total.p50", p50, MetricUnit.Milliseconds, MetricDirection.LowerIsBetter, "hey's p50 whole-response time of GET /v1/tts/stream through the edge")
             .Add("hey.total.p99", p99, MetricUnit.Milliseconds, MetricDirection.LowerIsBetter, "hey's p99 whole-response time of GET /v1/tts/stream through the edge")
-            .Add("hey.requests_per_second", hey?.RequestsPerSecond ?? double.NaN, MetricUnit.PerSecond, MetricDirection.HigherIsBetter,
+            .Add("hey.requests_per_second", hey?.RequestsPerSecond ?? double.NaN, MetricUnit.RequestsPerSecond, MetricDirection.HigherIsBetter,
                 "responses per second over hey's run")
-            .Add("crosscheck.total_p50_ratio", p50 / metrics.Find("edge.total.p50")!.Value, MetricUnit.Ratio, MetricDirection.LowerIsBetter,
-                "hey.total.p50 ÷ edge.total.p50: an independent tool's median whole stream over the runner's (about 1 when they agree)");
+            .Add("crosscheck.total_p50_ratio", p50 / metrics.Find("edge.total.p50")!.Value, MetricUnit.Ratio, MetricDirection.Neither,
+                "hey.total.p50 ÷ edge.total.p50: an independent tool's median whole stream over the runner's (about 100 % when they agree)");
     }
 }

@@ -23,7 +23,6 @@ internal static class OverheadReport
         var metrics = result.Metrics;
         var turn = settings.Turn(context.Run);
         var report = new Report($"Load test: {OverheadSettings.Name}")
-            .AddFact("Result", result.Passed ? "PASSED" : "MISSED")
             .AddFact("Command", context.Command, code: true)
             .AddFact("Date", MachineFacts.Date(context.Time))
             .AddFact("Machine", MachineFacts.Describe() + "; the load generator, the emulated backend, the edge and nginx all share it")

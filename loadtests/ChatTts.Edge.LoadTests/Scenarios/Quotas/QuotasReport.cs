@@ -37,7 +37,6 @@ internal static class QuotasReport
         ArgumentNullException.ThrowIfNull(result);
         var run = context.Run;
         var report = new Report("Load test: what per-key quotas in Redis cost the proxy")
-            .AddFact("Result", result.Passed ? "PASSED" : "MISSED")
             .AddFact("Command", context.Command, code: true)
             .AddFact("Date", MachineFacts.Date(context.Time))
             .AddFact("Machine", MachineFacts.Describe() + "; load generator, emulators, proxy and Redis share it")

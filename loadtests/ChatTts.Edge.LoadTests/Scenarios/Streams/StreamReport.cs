@@ -26,7 +26,6 @@ internal static class StreamReport
         ArgumentNullException.ThrowIfNull(result);
         var p = settings.Profile;
         var report = new Report($"Load test: {scenario}")
-            .AddFact("Result", result.Passed ? "PASSED" : "MISSED")
             .AddFact("Command", context.Command, code: true)
             .AddFact("Date", MachineFacts.Date(context.Time))
             .AddFact("Machine", MachineFacts.Describe())

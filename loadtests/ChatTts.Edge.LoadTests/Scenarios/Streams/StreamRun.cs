@@ -92,19 +92,19 @@ internal static class StreamRun
             var cpu = cpuEnd - cpuStart;
             var events = inWindow.Sum(s => (long)s.AudioEvents);
             metrics
-                .Add("proxy_cpu_percent", cpu / window * 100, MetricUnit.Ratio, MetricDirection.LowerIsBetter,
+                .Add("proxy_cpu_percent", cpu / window * 100, MetricUnit.Percent, MetricDirection.LowerIsBetter,
                     "the proxy's CPU time over the window ÷ the window (100 = one core busy)")
-                .Add("proxy_cpu_us_per_event", events == 0 ? double.NaN : cpu.TotalMicroseconds / events, MetricUnit.Count, MetricDirection.LowerIsBetter,
+                .Add("proxy_cpu_us_per_event", events == 0 ? double.NaN : cpu.TotalMicroseconds / events, MetricUnit.Microseconds, MetricDirection.LowerIsBetter,
                     "the proxy's CPU time over the window ÷ audio events of the window's streams, in microseconds");
         }
 
         if (peakMemory is { } peak)
         {
-            metrics.Add("proxy_rss_peak_mb", peak / (1024.0 * 1024), MetricUnit.Megabytes, MetricDirection.LowerIsBetter,
+            metrics.Add("proxy_rss_peak_mb", peak / (1024.0 * 1024), MetricUnit.Mebibytes, MetricDirection.LowerIsBetter,
                 "the proxy's peak resident memory (VmHWM), in MiB");
         }
 
-        var timeline = StreamStatistics.Timeline(streams, meter.StartedAt, run.Warmup, run.Duration, meter, time);
+        var timeline = StreamStatistics.Timeline(streams, meter.StartedAt, run.Warmup, run.Duration, meter, time, inWindow);
         return new StreamRunResult(streams, inWindow, metrics, timeline, drained, dropped, meter.PeakInFlight);
     }
 

@@ -25,7 +25,6 @@ internal static class TlsReport
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(result);
         var report = new Report("Load test: what mutual TLS costs the time to first audio")
-            .AddFact("Result", result.Passed ? "PASSED" : "MISSED")
             .AddFact("Command", context.Command, code: true)
             .AddFact("Date", MachineFacts.Date(context.Time))
             .AddFact("Machine", MachineFacts.Describe() + "; load generator, emulators and proxy share it")

@@ -26,7 +26,6 @@ internal static class UtilisationReport
     {
         var run = context.Run;
         var report = new Report("Load test: utilisation of the GPUs behind the admission queue")
-            .AddFact("Result", result.Passed ? "PASSED" : "MISSED")
             .AddFact("Command", context.Command, code: true)
             .AddFact("Date", MachineFacts.Date(context.Time))
             .AddFact("Machine", MachineFacts.Describe())
