@@ -26,22 +26,22 @@ internal sealed class BackendsReadyCheck(IProxyStateLookup proxy, BackendSelecto
 /// </summary>
 internal sealed class QuotaStoreReadyCheck(IOptionsMonitor<QuotaOptions> options, IServiceProvider services) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var quotas = options.CurrentValue;
         if (quotas.Store != QuotaStoreKind.Redis)
         {
-            return Task.FromResult(HealthCheckResult.Healthy("quotas are kept in memory"));
+            return HealthCheckResult.Healthy("quotas are kept in memory");
         }
 
-        if (services.GetRequiredService<RedisQuotaStore>().IsConnected)
+        if (await services.GetRequiredService<RedisQuotaStore>().PingAsync())
         {
-            return Task.FromResult(HealthCheckResult.Healthy("Redis is reachable"));
+            return HealthCheckResult.Healthy("Redis is reachable");
         }
 
-        return Task.FromResult(quotas.FailureMode == QuotaFailureMode.Open
-            ? HealthCheckResult.Degraded("Redis is unreachable; plans are enforced per replica (FailureMode=Open)")
-            : HealthCheckResult.Unhealthy("Redis is unreachable and FailureMode=Closed refuses every stream"));
+        return quotas.FailureMode == QuotaFailureMode.Open
+            ? HealthCheckResult.Degraded("Redis is unreachable or does not answer in time; plans are enforced per replica (FailureMode=Open)")
+            : HealthCheckResult.Unhealthy("Redis is unreachable or does not answer in time, and FailureMode=Closed refuses every stream");
     }
 }
 

@@ -33,6 +33,13 @@ internal sealed class QuotaOptions
     /// <summary>StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>.</summary>
     public string? Redis { get; set; }
 
+    /// <summary>
+    /// Deadline of every Redis call (and of connecting). A Redis that does not answer within it counts as down:
+    /// <see cref="FailureMode"/> applies at once until it answers again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Callers without a key get the <c>anonymous</c> plan (per client address) instead of 401.</summary>
     public bool AllowAnonymous { get; set; }
 

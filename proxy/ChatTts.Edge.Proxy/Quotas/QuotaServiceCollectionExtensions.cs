@@ -1,4 +1,5 @@
 using ChatTts.Edge.Quotas;
+using ChatTts.Edge.Redis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,13 @@ internal static class QuotaServiceCollectionExtensions
         services.TryAddSingleton<BrowserTokens>();
         services.TryAddSingleton<CallerIdentifier>();
         services.TryAddSingleton<MemoryQuotaStore>();
+        services.TryAddSingleton(provider =>
+        {
+            var quotas = provider.GetRequiredService<IOptions<QuotaOptions>>().Value;
+            return new RedisConnection(
+                new RedisSettings(quotas.Redis ?? throw new InvalidOperationException($"{QuotaOptions.SectionName}:Redis is not set."), quotas.RedisTimeout),
+                provider.GetRequiredService<TimeProvider>());
+        });
         services.TryAddSingleton<RedisQuotaStore>();
         services.TryAddSingleton<IQuotaStore>(provider =>
             provider.GetRequiredService<IOptions<QuotaOptions>>().Value.Store == QuotaStoreKind.Redis

@@ -1,45 +1,28 @@
-using Microsoft.Extensions.Options;
+using ChatTts.Edge.Redis;
 using StackExchange.Redis;
 
 namespace ChatTts.Edge.Quotas;
 
 /// <summary>
-/// Quota state in Redis: one script call per request (<see cref="QuotaScripts"/>). This is the only class that
-/// touches StackExchange.Redis: the registry serves only 1.2.6 (2.x and 3.x do not restore), so moving to 2.x is a
-/// version bump here. The connection reconnects by itself; while it is down every call fails fast with
-/// <see cref="QuotaStoreUnavailableException"/> instead of waiting for a timeout.
+/// Quota state in Redis: one script call per request (<see cref="QuotaScripts"/>), over the edge's
+/// <see cref="RedisConnection"/>, whose deadlines turn a Redis that is down or does not answer in time into
+/// <see cref="QuotaStoreUnavailableException"/> at once.
 /// </summary>
-internal sealed class RedisQuotaStore : IQuotaStore, IDisposable
+internal sealed class RedisQuotaStore(RedisConnection redis) : IQuotaStore
 {
-    private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(1);
-    private readonly Task<ConnectionMultiplexer> _connection;
-
-    public RedisQuotaStore(IOptions<QuotaOptions> options)
+    /// <summary>True when Redis answers a <c>PING</c> within the deadline (a probe that can end an outage).</summary>
+    public async Task<bool> PingAsync()
     {
-        var configuration = ConfigurationOptions.Parse(options.Value.Redis ?? throw new InvalidOperationException("Edge:Quotas:Redis is not set."));
-        configuration.AbortOnConnectFail = false; // start (and keep running) while Redis is down; reconnect in the background
-        configuration.ConnectTimeout = (int)OperationTimeout.TotalMilliseconds;
-        configuration.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;
-        configuration.ResponseTimeout = (int)OperationTimeout.TotalMilliseconds;
-        configuration.ConnectRetry = 1;
-        _connection = ConnectAsync(configuration);
+        try
+        {
+            await redis.RunAsync(database => database.PingAsync());
+            return true;
+        }
+        catch (RedisUnavailableException)
+        {
+            return false;
+        }
     }
-
-    private static async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration)
-    {
-        var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
-
-        // 1.x completes awaited calls in order on one thread by default, which queues every caller behind the
-        // slowest; the scripts' answers are independent, so let them complete as they come (2.x does this anyway).
-        connection.PreserveAsyncOrder = false;
-        return connection;
-    }
-
-    /// <summary>Completes once the first connection attempt has succeeded or failed (it goes on in the background).</summary>
-    public Task ConnectAsync() => _connection;
-
-    /// <summary>True while the connection to Redis is up.</summary>
-    public bool IsConnected => _connection.IsCompletedSuccessfully && _connection.Result.IsConnected;
 
     public async Task<QuotaDecision> AcquireAsync(QuotaCharge charge, CancellationToken cancellationToken)
     {
@@ -69,14 +52,6 @@ internal sealed class RedisQuotaStore : IQuotaStore, IDisposable
     public async Task<QuotaUsage> GetUsageAsync(Caller caller, CancellationToken cancellationToken) =>
         Usage(await RunAsync(QuotaScripts.Usage, caller, [caller.Plan.EmissionInterval.TotalMilliseconds, caller.Plan.EffectiveBurst]));
 
-    public void Dispose()
-    {
-        if (_connection.IsCompletedSuccessfully)
-        {
-            _connection.Result.Dispose();
-        }
-    }
-
     /// <summary>The three keys of one API key, in one hash slot.</summary>
     internal static RedisKey[] KeysOf(Caller caller) =>
         [$"edge:{{{caller.KeyId}}}:rate", $"edge:{{{caller.KeyId}}}:chars", $"edge:{{{caller.KeyId}}}:streams"];
@@ -93,19 +68,13 @@ internal sealed class RedisQuotaStore : IQuotaStore, IDisposable
 
     private async Task<RedisResult> RunScalarAsync(string script, Caller caller, RedisValue[] arguments)
     {
-        // Never wait for a connection: while there is none, the gate falls back (or refuses) at once.
-        if (!_connection.IsCompletedSuccessfully || _connection.Result is not { IsConnected: true } connection)
-        {
-            throw new QuotaStoreUnavailableException("Redis is unreachable.");
-        }
-
         try
         {
-            return await connection.GetDatabase().ScriptEvaluateAsync(script, KeysOf(caller), arguments);
+            return await redis.RunAsync(database => database.ScriptEvaluateAsync(script, KeysOf(caller), arguments));
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (RedisUnavailableException ex)
         {
-            throw new QuotaStoreUnavailableException("Redis did not answer.", ex);
+            throw new QuotaStoreUnavailableException(ex.Message, ex);
         }
     }
 }

@@ -13,7 +13,7 @@ internal sealed class RedisQuotaStoreWarmUp(IOptions<QuotaOptions> options, ISer
     {
         if (options.Value.Store == QuotaStoreKind.Redis)
         {
-            await services.GetRequiredService<RedisQuotaStore>().ConnectAsync().WaitAsync(cancellationToken);
+            await services.GetRequiredService<ChatTts.Edge.Redis.RedisConnection>().ConnectAsync().WaitAsync(cancellationToken);
         }
     }
 

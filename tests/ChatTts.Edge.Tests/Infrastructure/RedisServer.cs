@@ -55,6 +55,12 @@ internal sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Freezes the server with SIGSTOP: connections stay open, nothing is answered (a hung or swapped-out Redis).</summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a frozen server go on (SIGCONT).</summary>
+    public Task ThawAsync() => SignalAsync("-CONT");
+
     /// <summary>Kills the server (as a crash or an outage would) and waits until it is gone.</summary>
     public async Task StopAsync()
     {
@@ -69,4 +75,12 @@ internal sealed class RedisServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
+
+    private async Task SignalAsync(string signal)
+    {
+        var pid = (_process ?? throw new InvalidOperationException("redis-server is not running.")).Id;
+        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            ?? throw new InvalidOperationException("kill did not start");
+        await kill.WaitForExitAsync();
+    }
 }

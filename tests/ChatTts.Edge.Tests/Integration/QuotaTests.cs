@@ -192,6 +192,62 @@ public sealed class QuotaTests : IAsyncLifetime
         Assert.Equal(1, backend.RequestCount);
     }
 
+    [Theory]
+    [InlineData("Open")]
+    [InlineData("Closed")]
+    public async Task RedisFrozen_CostsAtMostTheDeadline_FailureModeAppliesAtOnce_AndServingIsGlobalAgainAfterIt(string failureMode)
+    {
+        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        var settings = QuotaSettings.Alice(_redis.Configuration, failureMode: failureMode);
+        settings["Edge:Quotas:RedisTimeout"] = "00:00:00.200";
+        await using var edge = EdgeApp.Start(backend, settings);
+        using var client = edge.CreateRealClient();
+        Assert.Equal(HttpStatusCode.OK, (await StreamAsync(client)).Status);
+
+        await _redis.FreezeAsync();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var stream = await StreamAsync(client);
+                Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(5)); // the freeze lasts until the end
+                if (failureMode == "Open")
+                {
+                    Assert.Equal(HttpStatusCode.OK, stream.Status);
+                    Assert.Equal("done", stream.EventTypes.Last());
+                }
+                else
+                {
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, stream.Status);
+                    Assert.NotNull(stream.Headers.RetryAfter);
+                }
+            }
+
+            using var ready = await client.GetAsync("/readyz");
+            Assert.Contains("does not answer in time", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await _redis.ThawAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            using var ready = await client.GetAsync("/readyz", timeout.Token);
+            if ((await ready.Content.ReadAsStringAsync(timeout.Token)).Contains("Redis is reachable", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            await StreamAsync(client); // calls let the edge probe Redis again
+            await Task.Delay(100, timeout.Token);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await StreamAsync(client)).Status);
+    }
+
     private static Task<SseCapture> StreamAsync(HttpClient client) =>
         SseCapture.GetAsync(client, "/v1/tts/stream?text=hi&api_key=" + QuotaSettings.AliceKey);
 

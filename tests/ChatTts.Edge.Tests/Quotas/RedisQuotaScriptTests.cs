@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ChatTts.Edge.Quotas;
 using ChatTts.Edge.Tests.Infrastructure;
-using Microsoft.Extensions.Options;
+using ChatTts.Edge.Redis;
 
 namespace ChatTts.Edge.Tests.Quotas;
 
@@ -12,18 +12,20 @@ public sealed class RedisQuotaScriptTests : IAsyncLifetime, IDisposable
     private static readonly TimeSpan Rounding = TimeSpan.FromMilliseconds(1);
 
     private RedisServer _redis = null!;
+    private RedisConnection _connection = null!;
     private RedisQuotaStore _store = null!;
 
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
-        _store = new RedisQuotaStore(Options.Create(new QuotaOptions { Store = QuotaStoreKind.Redis, Redis = _redis.Configuration }));
-        await _store.ConnectAsync();
+        _connection = new RedisConnection(new RedisSettings(_redis.Configuration, TimeSpan.FromSeconds(5)), TimeProvider.System);
+        _store = new RedisQuotaStore(_connection);
+        await _connection.ConnectAsync();
     }
 
     public async Task DisposeAsync() => await _redis.DisposeAsync();
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose() => _connection.Dispose();
 
     [Fact]
     public async Task Rate_BurstOfFiveAtFivePerMinute_AdmitsFiveThenRefusesWithTheTimeToTheNextSlot()
