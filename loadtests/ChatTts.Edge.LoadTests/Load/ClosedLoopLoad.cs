@@ -26,18 +26,20 @@ internal sealed class ClosedLoopLoad : IAsyncDisposable
     /// <summary>As the other overload, each request's URL made from its number in the run (0, 1, 2 …), the clients'
     /// first streams spread evenly over <paramref name="rampUp"/> (thousands of connections at once would only measure
     /// the listen backlog).</summary>
+    /// <param name="giveUpAfterAudio">For request number n, after how many audio events its client leaves the stream
+    /// on purpose (null: it reads the stream to its end); none gives up when this is null.</param>
     public static ClosedLoopLoad Start(
         int clients, Func<long, Uri> url, SseStreamClient client, LoadTally tally, TimeProvider time, CancellationToken cancellationToken,
-        TimeSpan thinkTime = default, TimeSpan rampUp = default)
+        TimeSpan thinkTime = default, TimeSpan rampUp = default, Func<long, int?>? giveUpAfterAudio = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(tally);
         var requests = new RequestNumbers();
         return new ClosedLoopLoad(LoadClients.Start(clients, (i, signals) => Loop(clients, i, rampUp, signals, async (number, abort) =>
         {
-            var outcome = await client.RunAsync(url(number), abort);
+            var outcome = await client.RunAsync(url(number), abort, giveUpAfterAudio?.Invoke(number));
             tally.Add(outcome with { Client = i, Number = number });
-            return outcome.Status == StreamStatus.Done ? thinkTime : PauseAfter(outcome);
+            return outcome.Status is StreamStatus.Done or StreamStatus.GaveUp ? thinkTime : PauseAfter(outcome);
         }, requests), time, cancellationToken));
     }
 

@@ -14,17 +14,19 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMe
 {
     private static readonly Dictionary<string, string> NoHeaders = [];
 
-    public async Task<StreamOutcome> RunAsync(Uri url, CancellationToken cancellationToken)
+    /// <param name="giveUpAfterAudio">Leave the stream (close the connection) after this many audio events, as a
+    /// listener who closes the tab does; null reads it to its end.</param>
+    public async Task<StreamOutcome> RunAsync(Uri url, CancellationToken cancellationToken, int? giveUpAfterAudio = null)
     {
         var started = time.GetTimestamp();
         var reading = new Reading(meter);
         meter?.StreamStarted();
-        var outcome = await ReadAsync(url, started, reading, cancellationToken);
+        var outcome = await ReadAsync(url, started, reading, giveUpAfterAudio, cancellationToken);
         meter?.StreamEnded(outcome.Succeeded);
         return outcome;
     }
 
-    private async Task<StreamOutcome> ReadAsync(Uri url, long started, Reading reading, CancellationToken cancellationToken)
+    private async Task<StreamOutcome> ReadAsync(Uri url, long started, Reading reading, int? giveUpAfterAudio, CancellationToken cancellationToken)
     {
         CountingStream? counted = null;
         try
@@ -61,6 +63,11 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMe
             await foreach (var item in SseParser.Create(counted, SseEvent.Parse).EnumerateAsync(cancellationToken))
             {
                 reading.Add(item.EventType, item.Data, time.GetElapsedTime(started));
+                if (reading.AudioEvents == giveUpAfterAudio)
+                {
+                    // Leaving closes the connection (the handler drains nothing: see StreamHttpClient).
+                    return reading.Outcome(started, time.GetTimestamp(), counted.BytesRead) with { Status = StreamStatus.GaveUp, Failure = null };
+                }
             }
 
             return reading.Outcome(started, time.GetTimestamp(), counted.BytesRead);
@@ -98,6 +105,8 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMe
         private string? _problem;
 
         public TimeSpan? QuotaCheck { get; set; }
+
+        public int AudioEvents => _audio;
 
         public void Add(string eventType, SseEvent item, TimeSpan elapsed)
         {

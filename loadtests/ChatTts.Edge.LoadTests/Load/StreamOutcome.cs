@@ -17,6 +17,9 @@ internal enum StreamStatus
 
     /// <summary>Still running when the drain timeout (or an interruption) cut it.</summary>
     Cut,
+
+    /// <summary>The client left on purpose mid-stream (a listener who closed the tab): not a failure.</summary>
+    GaveUp,
 }
 
 /// <summary>One stream: how it ended, when (<see cref="TimeProvider"/> timestamps) and what it carried.</summary>

@@ -29,6 +29,7 @@ internal sealed record UtilisationFigures(
 /// <param name="Utilisation">Busy time in the window ÷ the window's wall time.</param>
 /// <param name="Busy">Time the GPU was held during the window.</param>
 /// <param name="PeakInFlight">The most synthesis requests it ever had at once, waiting or running (whole run).</param>
+/// <param name="PeakSyntheses">The most syntheses it ever computed at once (whole run).</param>
 /// <param name="Syntheses">Synthesis requests it received (whole run).</param>
 /// <param name="Aborted">Syntheses cut short because the proxy went away (whole run).</param>
 /// <param name="StreamsDone">Streams whose <c>done</c> named it (whole run).</param>
@@ -38,6 +39,7 @@ internal sealed record BackendFigures(
     double Utilisation,
     TimeSpan Busy,
     int PeakInFlight,
+    int PeakSyntheses,
     int Syntheses,
     int Aborted,
     int StreamsDone,

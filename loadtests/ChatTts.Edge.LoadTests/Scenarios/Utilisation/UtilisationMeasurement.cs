@@ -23,7 +23,8 @@ internal static class UtilisationMeasurement
         var tally = new LoadTally();
         var begun = time.GetTimestamp();
         await using var load = ClosedLoopLoad.Start(
-            settings.Clients, settings.StreamUrl(environment.ProxyAddress), new SseStreamClient(http, time), tally, time, cancellationToken);
+            settings.Clients, _ => settings.StreamUrl(environment.ProxyAddress), new SseStreamClient(http, time), tally, time, cancellationToken,
+            giveUpAfterAudio: settings.GiveUpAfter);
 
         await Task.Delay(context.Run.Warmup, time, cancellationToken);
         var (startedAt, busyAtStart) = ReadBusyTimes(environment, time);
@@ -39,6 +40,7 @@ internal static class UtilisationMeasurement
             (busyAtEnd[i] - busyAtStart[i]) / window,
             busyAtEnd[i] - busyAtStart[i],
             backend.Emulator.PeakInFlight,
+            backend.Emulator.PeakConcurrentSyntheses,
             backend.Emulator.RequestCount,
             backend.Emulator.AbortedCount,
             done.Count(s => s.Backend == backend.DestinationId),

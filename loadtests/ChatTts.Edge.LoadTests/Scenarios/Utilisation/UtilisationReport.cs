@@ -11,12 +11,13 @@ internal static class UtilisationReport
     {
         var lowest = figures.Backends.MinBy(b => b.Utilisation)!;
         var crowded = figures.Backends.MaxBy(b => b.PeakInFlight)!;
-        var failed = figures.Streams.Count(s => s.Status != StreamStatus.Done);
+        var failed = figures.Streams.Count(s => s.Status is not (StreamStatus.Done or StreamStatus.GaveUp));
         return new ScenarioResult(
         [
             new($"utilisation ≥ {Figures.Ratio(settings.MinUtilisation)} on every backend",
                 $"lowest {Figures.Ratio(lowest.Utilisation)} ({lowest.DestinationId})", lowest.Utilisation >= settings.MinUtilisation),
-            new("PeakInFlight ≤ 1 on every backend", $"highest {crowded.PeakInFlight} ({crowded.DestinationId})", crowded.PeakInFlight <= 1),
+            new("PeakInFlight ≤ 1 on every backend (never a second request while one computes, abandoned ones included)",
+                $"highest {crowded.PeakInFlight} ({crowded.DestinationId})", crowded.PeakInFlight <= 1),
             new("no failed stream", $"{failed} of {figures.Streams.Count}", failed == 0),
             new("the proxy runs to the end", figures.ProxyExited ? "it exited" : "it did", !figures.ProxyExited),
         ]);
@@ -33,7 +34,8 @@ internal static class UtilisationReport
                 $"({UtilisationSettings.Text.Split(' ').Length} words, {UtilisationSettings.Text.Length} characters, chunk_ms={settings.ChunkMs}); " +
                 $"after a failure a client waits for Retry-After (at most 10 s) or {DurationFormat.Format(ClosedLoopLoad.FailurePause)}")
             .AddFact("Backends", $"{settings.Backends} in-process emulators, dialect {UtilisationSettings.Dialect}, synthetic voice, " +
-                $"RTF {Figures.Number(settings.RealTimeFactor, "0.###")}, first chunk after {DurationFormat.Format(settings.FirstChunkDelay)}, one synthesis at a time")
+                $"RTF {Figures.Number(settings.RealTimeFactor, "0.###")}, first chunk after {DurationFormat.Format(settings.FirstChunkDelay)}, one synthesis at a time, " +
+                "computing on to the end when the client leaves (as openai_api.py)")
             .AddFact("Proxy", "dotnet ChatTts.Edge.Proxy.dll from its build output, ASPNETCORE_ENVIRONMENT=Production, " +
                 string.Join(", ", settings.ProxyConfiguration.Select(p => $"{p.Key}={p.Value}")))
             .AddFact("Timing", $"duration {DurationFormat.Format(run.Duration)}, warm-up {DurationFormat.Format(run.Warmup)}, " +
@@ -42,17 +44,17 @@ internal static class UtilisationReport
             .AddFact("Utilisation", "(BusyTime at window end − BusyTime at window start) ÷ window wall time, per emulator; " +
                 "BusyTime is the time its GPU lock was held by syntheses");
 
-        var backends = new TextTable("backend", "utilisation", "busy in window", "done in window", "done", "syntheses", "aborted", "peak in flight");
+        var backends = new TextTable("backend", "utilisation", "busy in window", "done in window", "done", "syntheses", "aborted", "peak in flight", "peak syntheses");
         foreach (var b in figures.Backends)
         {
             backends.Add(b.DestinationId, Figures.Ratio(b.Utilisation), Figures.Seconds(b.Busy), Figures.Count(b.StreamsDoneInWindow),
-                Figures.Count(b.StreamsDone), Figures.Count(b.Syntheses), Figures.Count(b.Aborted), Figures.Count(b.PeakInFlight));
+                Figures.Count(b.StreamsDone), Figures.Count(b.Syntheses), Figures.Count(b.Aborted), Figures.Count(b.PeakInFlight), Figures.Count(b.PeakSyntheses));
         }
 
         report.AddSection("Per backend (utilisation and busy time in the window; other counts for the whole run)", backends)
             .AddSection("Streams through the proxy (client side, whole run)", StreamTable(figures, settings.Clients));
         return report
-            .AddFailures(figures.Streams.Where(s => s.Status != StreamStatus.Done).GroupBy(s => s.Failure ?? s.Status.ToString()).Select(g => (g.Key, g.Count())))
+            .AddFailures(figures.Streams.Where(s => s.Status is not (StreamStatus.Done or StreamStatus.GaveUp)).GroupBy(s => s.Failure ?? s.Status.ToString()).Select(g => (g.Key, g.Count())))
             .AddThresholds(result);
     }
 
@@ -67,6 +69,7 @@ internal static class UtilisationReport
         return new TextTable("figure", "value")
             .Add("streams started", Figures.Count(streams.Count))
             .Add("ended with done", Figures.Count(done.Count))
+            .Add("left by their client on purpose (--give-up)", Figures.Count(Count(StreamStatus.GaveUp)))
             .Add("ended with an error event", Figures.Count(Count(StreamStatus.ErrorEvent)))
             .Add("refused (not HTTP 200)", Figures.Count(Count(StreamStatus.Refused)))
             .Add("broken (no done or error)", Figures.Count(Count(StreamStatus.Broken)))

@@ -5,7 +5,7 @@ using ChatTts.Emulator;
 namespace ChatTts.Edge.LoadTests.Scenarios.Utilisation;
 
 /// <summary>The utilisation scenario's own options.</summary>
-internal sealed record UtilisationSettings(int Backends, int Clients, double RealTimeFactor, TimeSpan FirstChunkDelay, int ChunkMs, double MinUtilisation)
+internal sealed record UtilisationSettings(int Backends, int Clients, double RealTimeFactor, TimeSpan FirstChunkDelay, int ChunkMs, double MinUtilisation, double GiveUp)
 {
     public const string Dialect = "chattts-openai";
 
@@ -21,7 +21,12 @@ internal sealed record UtilisationSettings(int Backends, int Clients, double Rea
         new("--first-chunk-delay <time>", "GPU time before the first audio of each synthesis (default 200ms)"),
         new("--chunk-ms <n>", "chunk_ms of every stream (default 200)"),
         new("--min-utilisation <x>", "threshold for every backend (default 0.95)"),
+        new("--give-up <x>", "share of streams whose client leaves after the second audio event, spread evenly (default 0); " +
+            "the emulated GPUs keep computing after a client leaves, as openai_api.py does"),
     ];
+
+    /// <summary>The audio events a client that gives up takes before leaving.</summary>
+    public const int GiveUpAfterAudio = 2;
 
     public static UtilisationSettings Read(CommandLineArguments arguments)
     {
@@ -33,8 +38,13 @@ internal sealed record UtilisationSettings(int Backends, int Clients, double Rea
             arguments.GetDouble("--rtf", 0.25, 0, 100),
             arguments.GetDuration("--first-chunk-delay", TimeSpan.FromMilliseconds(200)),
             arguments.GetInt32("--chunk-ms", 200, 1, 60_000),
-            arguments.GetDouble("--min-utilisation", 0.95, 0, 1));
+            arguments.GetDouble("--min-utilisation", 0.95, 0, 1),
+            arguments.GetDouble("--give-up", 0, 0, 1));
     }
+
+    /// <summary>Whether request <paramref name="number"/> is one of the <see cref="GiveUp"/> share that leave mid-stream.</summary>
+    public int? GiveUpAfter(long number) =>
+        Math.Floor((number + 1) * GiveUp) > Math.Floor(number * GiveUp) ? GiveUpAfterAudio : null;
 
     /// <summary>
     /// The proxy's admission queue must hold every client that waits; the clients call without keys, so anonymous
