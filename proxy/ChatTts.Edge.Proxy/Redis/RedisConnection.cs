@@ -37,9 +37,9 @@ internal sealed class RedisConnection : IDisposable
         configuration.AbortOnConnectFail = false; // start (and keep running) while Redis is down; reconnect in the background
         configuration.ConnectTimeout = milliseconds;
         configuration.SyncTimeout = milliseconds;
-        configuration.ResponseTimeout = milliseconds;
+        configuration.AsyncTimeout = milliseconds;
         configuration.ConnectRetry = 1;
-        _connection = ConnectAsync(configuration);
+        _connection = ConnectionMultiplexer.ConnectAsync(configuration);
     }
 
     /// <summary>Completes once the first connection attempt has succeeded or failed (it goes on in the background).</summary>
@@ -95,16 +95,6 @@ internal sealed class RedisConnection : IDisposable
         {
             _connection.Result.Dispose();
         }
-    }
-
-    private static async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration)
-    {
-        var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
-
-        // 1.x completes awaited calls in order on one thread by default, which queues every caller behind the
-        // slowest; the calls' answers are independent, so let them complete as they come (2.x does this anyway).
-        connection.PreserveAsyncOrder = false;
-        return connection;
     }
 
     private ConnectionMultiplexer? Connected() =>
