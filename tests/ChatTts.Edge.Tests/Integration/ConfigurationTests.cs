@@ -84,6 +84,20 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Start_TwoDestinationsOnTheSameServer_WarnsNamingBoth()
+    {
+        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        var logs = new LogCapture();
+
+        await using var edge = EdgeApp.Start([backend, backend], logs: logs);
+
+        var warning = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("same server", StringComparison.Ordinal));
+        Assert.Contains("gpu0", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("gpu1", warning.Message, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{backend.Port}", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Start_UnreadableCertificateFiles_FailNamingEach()
     {
         var garbage = Path.GetTempFileName();
