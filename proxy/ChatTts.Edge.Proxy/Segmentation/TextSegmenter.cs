@@ -1,0 +1,93 @@
+namespace ChatTts.Edge.Segmentation;
+
+/// <summary>
+/// Splits a long text into the segments the backends speak one after another, at the strongest boundary that keeps each
+/// segment within the maximum: a blank line, then a sentence end (<c>. ! ? ; …</c>, <c>。！？；</c>, a line break), then a
+/// clause mark (<c>, :</c>, <c>，、：</c>, a dash), then a space, and as a last resort a grapheme cluster boundary, never
+/// inside a URL, an e-mail address, a number or an emoji sequence. Short sentences are merged: the latest of the
+/// strongest boundaries is taken, so a segment holds as many whole sentences as fit.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Lengths count Unicode characters (runes), as the API counts the text. Whitespace between segments is dropped from both
+/// sides; everything else is kept exactly, so the segments and the whitespace between them give back the text.
+/// </para>
+/// <para>
+/// A segment is at most <c>maxSegmentCharacters</c> long, except one that is a single unbreakable token longer than
+/// that (with the punctuation glued to it): a URL, an e-mail address, a number or one grapheme cluster. It is kept whole
+/// as a segment of its own. A segment is at least <c>minSegmentCharacters</c> long, except the last, and one followed by
+/// such a token (or a whitespace run) that leaves no allowed cut between the minimum and the maximum.
+/// </para>
+/// <para>
+/// Linear in the text's length, allocating only the segments: each segment scans at most the maximum ahead of its start
+/// (whitespace runs and unbreakable tokens to their end). A stretch is scanned again only when the cut falls before it,
+/// and consecutive cuts that fall early are each of a weaker kind than the one before, so that happens a bounded number
+/// of times.
+/// </para>
+/// </remarks>
+internal static class TextSegmenter
+{
+    /// <summary>Splits <paramref name="text"/>; no segments when it is empty or whitespace.</summary>
+    /// <param name="text">The request's text.</param>
+    /// <param name="maxSegmentCharacters">The longest segment, in Unicode characters; at least 1.</param>
+    /// <param name="minSegmentCharacters">
+    /// The shortest segment worth a backend call, in Unicode characters: a cut that leaves a shorter one is taken only
+    /// when there is no other; from 0 to <paramref name="maxSegmentCharacters"/>.
+    /// </param>
+    public static IReadOnlyList<TextSegment> Split(string text, int maxSegmentCharacters, int minSegmentCharacters)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSegmentCharacters, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(minSegmentCharacters);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minSegmentCharacters, maxSegmentCharacters);
+
+        var spoken = text.AsSpan().TrimEnd();
+        var segments = new List<TextSegment>();
+        var (index, runes) = SkipWhitespace(spoken, 0, 0);
+        while (index < spoken.Length)
+        {
+            var cut = NextCut(spoken, index, runes, maxSegmentCharacters, minSegmentCharacters);
+            segments.Add(new TextSegment(segments.Count, runes, text[index..cut.Index]));
+            (index, runes) = SkipWhitespace(spoken, cut.Index, cut.Runes);
+        }
+
+        return segments;
+    }
+
+    /// <summary>Where the segment starting at <paramref name="index"/> ends.</summary>
+    private static SegmentBreak NextCut(ReadOnlySpan<char> text, int index, int runes, int max, int min)
+    {
+        var limit = runes + max;
+        var choice = new CutChoice(runes + Math.Max(min, 1));
+        var scanner = new BreakScanner(text, index, runes, limit);
+        while (scanner.TryNext(out var found) && found.Runes <= limit)
+        {
+            choice.Offer(found);
+        }
+
+        if (scanner.RestFits)
+        {
+            return new SegmentBreak(text.Length, scanner.Runes, BreakStrength.Paragraph);
+        }
+
+        if (choice.Full is { } full)
+        {
+            return full;
+        }
+
+        var overlong = GraphemeBreaks.Offer(text, index, runes, limit, ref choice);
+        return choice.Full ?? choice.Short ?? overlong;
+    }
+
+    /// <summary>Moves past whitespace (all of it in the BMP: one rune a character).</summary>
+    private static (int Index, int Runes) SkipWhitespace(ReadOnlySpan<char> text, int index, int runes)
+    {
+        while (index < text.Length && char.IsWhiteSpace(text[index]))
+        {
+            index++;
+            runes++;
+        }
+
+        return (index, runes);
+    }
+}
