@@ -131,7 +131,7 @@ internal sealed class TestCertificates : IDisposable
             return new CertificateFiles(path, keyPath, certificate);
         }
 
-        File.AppendAllText(path, intermediate.ExportCertificatePem());
+        File.AppendAllText(path, "\n" + intermediate.ExportCertificatePem());
         return new CertificateFiles(path, keyPath, certificate, [X509CertificateLoader.LoadCertificate(intermediate.RawData)]);
     }
 
