@@ -11,7 +11,8 @@ namespace ChatTts.Edge.Security;
 /// <see cref="IsSignedBy"/> has verified its signature with the issuing CA's key. Delta and indirect CRLs are not
 /// supported (an entry always belongs to the CRL's own issuer).
 /// </summary>
-internal sealed class CertificateRevocationList
+internal sealed class CertificateRevocationList(
+    ReadOnlyMemory<byte> signed, (bool Rsa, HashAlgorithmName Hash) algorithm, byte[] signature, X500DistinguishedName issuer, DateTimeOffset? nextUpdate, Dictionary<string, RevokedCertificate> revoked)
 {
     private const string ReasonCode = "2.5.29.21";
 
@@ -26,27 +27,13 @@ internal sealed class CertificateRevocationList
         ["1.2.840.10045.4.3.4"] = (false, HashAlgorithmName.SHA512),
     };
 
-    private readonly ReadOnlyMemory<byte> _signed;
-    private readonly (bool Rsa, HashAlgorithmName Hash) _algorithm;
-    private readonly byte[] _signature;
-
-    private CertificateRevocationList(ReadOnlyMemory<byte> signed, (bool, HashAlgorithmName) algorithm, byte[] signature, X500DistinguishedName issuer, DateTimeOffset? nextUpdate, Dictionary<string, RevokedCertificate> revoked)
-    {
-        _signed = signed;
-        _algorithm = algorithm;
-        _signature = signature;
-        Issuer = issuer;
-        NextUpdate = nextUpdate;
-        Revoked = revoked;
-    }
-
-    public X500DistinguishedName Issuer { get; }
+    public X500DistinguishedName Issuer { get; } = issuer;
 
     /// <summary>When the issuer promised the next CRL; null when it did not say.</summary>
-    public DateTimeOffset? NextUpdate { get; }
+    public DateTimeOffset? NextUpdate { get; } = nextUpdate;
 
     /// <summary>The entries by serial number, in hexadecimal as <see cref="X509Certificate.SerialNumber"/> writes it.</summary>
-    public IReadOnlyDictionary<string, RevokedCertificate> Revoked { get; }
+    public IReadOnlyDictionary<string, RevokedCertificate> Revoked { get; } = revoked;
 
     /// <summary>Every CRL of a file: the <c>X509 CRL</c> blocks of a PEM file, or DER (one CRL or several back to back).</summary>
     public static IReadOnlyList<CertificateRevocationList> Load(string path)
@@ -112,14 +99,14 @@ internal sealed class CertificateRevocationList
             return false;
         }
 
-        if (_algorithm.Rsa)
+        if (algorithm.Rsa)
         {
             using var rsa = ca.GetRSAPublicKey();
-            return rsa is not null && rsa.VerifyData(_signed.Span, _signature, _algorithm.Hash, RSASignaturePadding.Pkcs1);
+            return rsa is not null && rsa.VerifyData(signed.Span, signature, algorithm.Hash, RSASignaturePadding.Pkcs1);
         }
 
         using var ecdsa = ca.GetECDsaPublicKey();
-        return ecdsa is not null && ecdsa.VerifyData(_signed.Span, _signature, _algorithm.Hash, DSASignatureFormat.Rfc3279DerSequence);
+        return ecdsa is not null && ecdsa.VerifyData(signed.Span, signature, algorithm.Hash, DSASignatureFormat.Rfc3279DerSequence);
     }
 
     /// <summary>CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue } (RFC 5280 §5.1).</summary>

@@ -26,6 +26,7 @@ internal sealed partial class RevocationListFile
         _time = time;
         _logger = logger;
         _file = new PemFile<IReadOnlyList<CertificateRevocationList>>(path, Load);
+        Current(); // loaded at start-up, so the log says at once what is in force
     }
 
     /// <summary>
@@ -101,7 +102,7 @@ internal sealed partial class RevocationListFile
             Log.Loaded(_logger, path, _lastGood.Count, _lastGood.Sum(list => list.Revoked.Count));
             return _lastGood;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or InvalidOperationException)
         {
             return Unusable(ex);
         }

@@ -6,16 +6,19 @@ namespace ChatTts.Edge.Tests.Infrastructure;
 /// <summary>CRLs for the test PKI, built with .NET's own <see cref="CertificateRevocationListBuilder"/>.</summary>
 internal static class TestRevocationLists
 {
+    /// <summary>When the test CRLs say their certificates were revoked.</summary>
+    public static readonly DateTimeOffset RevokedOn = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
     /// <summary>
     /// A DER CRL of <paramref name="issuer"/> (which holds its private key) revoking <paramref name="revoked"/> on
-    /// <paramref name="revokedOn"/> (now if not given); its next update is <paramref name="nextUpdateIn"/> away (7 days).
+    /// <see cref="RevokedOn"/>; its next update is <paramref name="nextUpdateIn"/> away (7 days if not given).
     /// </summary>
-    public static byte[] Build(X509Certificate2 issuer, IEnumerable<X509Certificate2> revoked, DateTimeOffset? revokedOn = null, X509RevocationReason? reason = null, TimeSpan? nextUpdateIn = null, HashAlgorithmName? hash = null)
+    public static byte[] Build(X509Certificate2 issuer, IEnumerable<X509Certificate2> revoked, X509RevocationReason? reason = null, TimeSpan? nextUpdateIn = null, HashAlgorithmName? hash = null)
     {
         var builder = new CertificateRevocationListBuilder();
         foreach (var certificate in revoked)
         {
-            builder.AddEntry(certificate, revokedOn, reason);
+            builder.AddEntry(certificate, RevokedOn, reason);
         }
 
         var now = TimeProvider.System.GetUtcNow();

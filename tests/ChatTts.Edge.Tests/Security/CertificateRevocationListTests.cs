@@ -8,8 +8,6 @@ namespace ChatTts.Edge.Tests.Security;
 /// <summary>The CRL reader against CRLs that .NET's own builder signs.</summary>
 public sealed class CertificateRevocationListTests : IDisposable
 {
-    private static readonly DateTimeOffset RevokedOn = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
-
     private readonly TestCertificates _pki = new();
 
     public void Dispose() => _pki.Dispose();
@@ -21,15 +19,15 @@ public sealed class CertificateRevocationListTests : IDisposable
         var second = _pki.Client("second", "device-2").Certificate;
         var elsewhere = _pki.Client("elsewhere", "device-3", otherCa: true).Certificate;
         var path = Write("two.pem", TestRevocationLists.Pem(
-            TestRevocationLists.Build(_pki.Ca, [first, second], RevokedOn, X509RevocationReason.KeyCompromise),
-            TestRevocationLists.Build(_pki.OtherCa, [elsewhere], RevokedOn)));
+            TestRevocationLists.Build(_pki.Ca, [first, second], X509RevocationReason.KeyCompromise),
+            TestRevocationLists.Build(_pki.OtherCa, [elsewhere])));
 
         var lists = CertificateRevocationList.Load(path);
 
         Assert.Equal(["CN=ChatTts.Edge Test CA", "CN=Someone Else's CA"], lists.Select(list => list.Issuer.Name));
         Assert.Equal(new[] { first.SerialNumber, second.SerialNumber }.Order(), lists[0].Revoked.Keys.Order());
-        Assert.Equal(new RevokedCertificate(first.SerialNumber, RevokedOn, X509RevocationReason.KeyCompromise), lists[0].Revoked[first.SerialNumber]);
-        Assert.Equal(new RevokedCertificate(elsewhere.SerialNumber, RevokedOn, null), Assert.Single(lists[1].Revoked.Values));
+        Assert.Equal(new RevokedCertificate(first.SerialNumber, TestRevocationLists.RevokedOn, X509RevocationReason.KeyCompromise), lists[0].Revoked[first.SerialNumber]);
+        Assert.Equal(new RevokedCertificate(elsewhere.SerialNumber, TestRevocationLists.RevokedOn, null), Assert.Single(lists[1].Revoked.Values));
         Assert.InRange(lists[0].NextUpdate!.Value, TimeProvider.System.GetUtcNow().AddDays(6), TimeProvider.System.GetUtcNow().AddDays(8));
     }
 
@@ -37,8 +35,8 @@ public sealed class CertificateRevocationListTests : IDisposable
     public void Load_DerOneOrSeveralBackToBack_ReadsTheSameAsPem()
     {
         var revoked = _pki.Client("revoked", "device-1").Certificate;
-        var ours = TestRevocationLists.Build(_pki.Ca, [revoked], RevokedOn);
-        var theirs = TestRevocationLists.Build(_pki.OtherCa, [], RevokedOn);
+        var ours = TestRevocationLists.Build(_pki.Ca, [revoked]);
+        var theirs = TestRevocationLists.Build(_pki.OtherCa, []);
 
         var one = Assert.Single(CertificateRevocationList.Load(Write("one.crl", ours)));
         var two = CertificateRevocationList.Load(Write("two.crl", [.. ours, .. theirs]));
@@ -72,7 +70,7 @@ public sealed class CertificateRevocationListTests : IDisposable
     public void IsSignedBy_CrlWithAnEntryAltered_IsFalse()
     {
         var revoked = _pki.Client("revoked", "device-1").Certificate;
-        var der = TestRevocationLists.Build(_pki.Ca, [revoked], RevokedOn);
+        var der = TestRevocationLists.Build(_pki.Ca, [revoked]);
         var serial = Convert.FromHexString(revoked.SerialNumber);
         der[der.AsSpan().IndexOf(serial) + serial.Length - 1] ^= 1; // unrevokes it, revokes a neighbour
 

@@ -10,8 +10,6 @@ namespace ChatTts.Edge.Tests.Security;
 /// <summary>Why each certificate of the matrix is refused (the handshake tests see only that it is).</summary>
 public sealed class ClientCertificateValidatorTests : IDisposable
 {
-    private static readonly DateTimeOffset RevokedOn = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
-
     private readonly TestCertificates _pki = new();
     private readonly LogCapture _logs = new();
     private readonly LoggerFactory _logging;
@@ -131,7 +129,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     {
         var revoked = _pki.Client("revoked", "device-1").Certificate;
         var kept = _pki.Client("kept", "device-1").Certificate;
-        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(_pki.Ca, [revoked], RevokedOn, X509RevocationReason.KeyCompromise)));
+        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(_pki.Ca, [revoked], X509RevocationReason.KeyCompromise)));
         var validator = ValidatorWithCrl();
 
         Assert.Equal("revoked on 2026-03-04 05:06:07Z (KeyCompromise)", validator.Check(revoked));
@@ -148,7 +146,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
         var revokedLeaf = _pki.Client("revoked-leaf", "device-1", intermediate: intermediate);
         var keptLeaf = _pki.Client("kept-leaf", "device-1", intermediate: intermediate);
         var belowRevoked = _pki.Client("below-revoked", "device-1", intermediate: revokedIntermediate);
-        File.WriteAllBytes(CrlPath, [.. TestRevocationLists.Build(_pki.Ca, [revokedIntermediate], RevokedOn), .. TestRevocationLists.Build(intermediate, [revokedLeaf.Certificate], RevokedOn)]);
+        File.WriteAllBytes(CrlPath, [.. TestRevocationLists.Build(_pki.Ca, [revokedIntermediate]), .. TestRevocationLists.Build(intermediate, [revokedLeaf.Certificate])]);
         var validator = ValidatorWithCrl();
 
         Assert.Equal("revoked on 2026-03-04 05:06:07Z", validator.Check(revokedLeaf.Certificate, revokedLeaf.Intermediates));
@@ -161,7 +159,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     {
         using var impostor = TestCertificates.CreateCa("ChatTts.Edge Test CA");
         var client = _pki.Client("target", "device-1").Certificate;
-        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(impostor, [client], RevokedOn)));
+        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(impostor, [client])));
         var validator = ValidatorWithCrl();
 
         Assert.Null(validator.Check(client));
@@ -174,7 +172,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     public void Check_CrlPastItsNextUpdate_StillRevokesAndWarnsOnce()
     {
         var revoked = _pki.Client("revoked", "device-1").Certificate;
-        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(_pki.Ca, [revoked], RevokedOn, nextUpdateIn: TimeSpan.FromDays(-1))));
+        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(_pki.Ca, [revoked], nextUpdateIn: TimeSpan.FromDays(-1))));
         var validator = ValidatorWithCrl();
 
         Assert.StartsWith("revoked on", validator.Check(revoked));
@@ -191,7 +189,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
         var validator = ValidatorWithCrl();
         Assert.Null(validator.Check(client));
 
-        File.WriteAllBytes(CrlPath, TestRevocationLists.Build(_pki.Ca, [client], RevokedOn)); // and now DER
+        File.WriteAllBytes(CrlPath, TestRevocationLists.Build(_pki.Ca, [client])); // and now DER
 
         Assert.Equal("revoked on 2026-03-04 05:06:07Z", validator.Check(client));
     }
@@ -200,7 +198,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     public void Check_CrlFileBecomesUnreadable_KeepsTheLastGoodCrlsAndLogsAnError()
     {
         var revoked = _pki.Client("revoked", "device-1").Certificate;
-        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(_pki.Ca, [revoked], RevokedOn)));
+        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(_pki.Ca, [revoked])));
         var validator = ValidatorWithCrl();
         Assert.NotNull(validator.Check(revoked));
 

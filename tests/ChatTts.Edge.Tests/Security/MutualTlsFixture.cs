@@ -15,8 +15,6 @@ public sealed class MutualTlsFixture : IAsyncLifetime
 {
     public const string AllowedUri = "spiffe://edge.test/device-2";
 
-    private static readonly DateTimeOffset RevokedOn = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
-
     internal TestCertificates Pki { get; } = new();
 
     internal EmulatorInstance Backend { get; private set; } = null!;
@@ -45,8 +43,8 @@ public sealed class MutualTlsFixture : IAsyncLifetime
         Clients["revoked-via-intermediate"] = Pki.Client("revoked-via-intermediate", "device-1", intermediate: intermediate);
         RevocationListPath = Path.Combine(Pki.Folder, "clients.crl.pem");
         File.WriteAllText(RevocationListPath, TestRevocationLists.Pem(
-            TestRevocationLists.Build(Pki.Ca, [Clients["revoked"]!.Certificate], RevokedOn),
-            TestRevocationLists.Build(intermediate, [Clients["revoked-via-intermediate"]!.Certificate], RevokedOn)));
+            TestRevocationLists.Build(Pki.Ca, [Clients["revoked"]!.Certificate]),
+            TestRevocationLists.Build(intermediate, [Clients["revoked-via-intermediate"]!.Certificate])));
 
         Backend = await EmulatorInstance.StartAsync(ChatTts.Edge.Tests.Integration.StreamingEndToEndTests.Fast("webui"));
         Proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
