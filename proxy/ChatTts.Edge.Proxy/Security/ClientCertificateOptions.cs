@@ -9,6 +9,12 @@ internal sealed class ClientCertificateOptions
     /// <summary>PEM bundle of the CAs whose client certificates are accepted (the machine's roots are not).</summary>
     public string? TrustedCaPath { get; set; }
 
+    /// <summary>
+    /// A CRL file (PEM <c>X509 CRL</c> blocks or DER; one CRL per issuing CA), read again when it changes. A certificate
+    /// a CRL of its issuing CA lists, checked with that CA's key, is refused.
+    /// </summary>
+    public string? RevocationListPath { get; set; }
+
     /// <summary>When not empty, a certificate's subject CN or one of its DNS/URI SANs must be one of these.</summary>
     public List<string> AllowedSubjects { get; set; } = [];
 

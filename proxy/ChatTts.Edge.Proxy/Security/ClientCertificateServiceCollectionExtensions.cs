@@ -15,10 +15,9 @@ internal static class ClientCertificateServiceCollectionExtensions
     public static IServiceCollection AddEdgeClientCertificates(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddEdgeOptions<ClientCertificateOptions>(configuration, ClientCertificateOptions.SectionName)
-            .Validate(o => o.TrustedCaPath is not { Length: > 0 } path || File.Exists(path),
-                $"{ClientCertificateOptions.SectionName}:TrustedCaPath names a file that does not exist.")
-            .Validate(o => o.TrustedCaPath is not { Length: > 0 } path || !File.Exists(path) || PemFile<object>.Loads(path, p => PemFile<object>.LoadBundle(p)),
-                $"{ClientCertificateOptions.SectionName}:TrustedCaPath cannot be read as a PEM bundle of certificates.")
+            .ValidateFile(o => o.TrustedCaPath, nameof(ClientCertificateOptions.TrustedCaPath), "a PEM bundle of certificates", p => PemFile<object>.LoadBundle(p))
+            .ValidateFile(o => o.RevocationListPath, nameof(ClientCertificateOptions.RevocationListPath),
+                "CRLs (PEM 'X509 CRL' blocks or DER) signed with RSA or ECDSA and SHA-256, SHA-384 or SHA-512", p => CertificateRevocationList.Load(p))
             // Read from configuration, not from the quota options, whose own mistakes are reported on their own.
             .Validate(
                 certificates => certificates.TrustedCaPath is not { Length: > 0 }
@@ -34,4 +33,13 @@ internal static class ClientCertificateServiceCollectionExtensions
             }));
         return services;
     }
+
+    /// <summary>When the key <paramref name="name"/> is set, its file must exist and <paramref name="load"/> must read it.</summary>
+    private static OptionsBuilder<ClientCertificateOptions> ValidateFile(
+        this OptionsBuilder<ClientCertificateOptions> options, Func<ClientCertificateOptions, string?> path, string name, string readableAs, Action<string> load) =>
+        options
+            .Validate(o => path(o) is not { Length: > 0 } file || File.Exists(file),
+                $"{ClientCertificateOptions.SectionName}:{name} names a file that does not exist.")
+            .Validate(o => path(o) is not { Length: > 0 } file || !File.Exists(file) || PemFile<object>.Loads(file, load),
+                $"{ClientCertificateOptions.SectionName}:{name} cannot be read as {readableAs}.");
 }

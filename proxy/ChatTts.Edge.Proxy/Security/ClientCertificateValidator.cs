@@ -8,8 +8,10 @@ namespace ChatTts.Edge.Security;
 
 /// <summary>
 /// Decides during the TLS handshake whether a client certificate is let in: its chain must end at a CA of
-/// <c>Edge:ClientCertificates:TrustedCaPath</c> only (a custom trust store, never the machine's roots), it must be
-/// within its validity period, carry the clientAuth EKU, and match <c>AllowedSubjects</c> when that is set.
+/// <c>Edge:ClientCertificates:TrustedCaPath</c> only (a custom trust store, never the machine's roots); intermediate
+/// CAs the client sends help build it but are never trusted themselves. The certificate must be within its validity
+/// period, carry the clientAuth EKU, not be revoked by a CRL of <c>RevocationListPath</c> (nor any CA of its chain),
+/// and match <c>AllowedSubjects</c> when that is set.
 /// </summary>
 internal sealed partial class ClientCertificateValidator
 {
@@ -18,6 +20,7 @@ internal sealed partial class ClientCertificateValidator
 
     private readonly ClientCertificateOptions _options;
     private readonly PemFile<X509Certificate2Collection>? _trusted;
+    private readonly RevocationListFile? _revocations;
     private readonly TimeProvider _time;
     private readonly ILogger<ClientCertificateValidator> _logger;
 
@@ -27,19 +30,26 @@ internal sealed partial class ClientCertificateValidator
         _time = time;
         _logger = logger;
         _trusted = _options.TrustedCaPath is { Length: > 0 } path ? new PemFile<X509Certificate2Collection>(path, PemFile<X509Certificate2Collection>.LoadBundle) : null;
+        _revocations = _options.RevocationListPath is { Length: > 0 } crl ? new RevocationListFile(crl, time, logger) : null;
     }
 
-    /// <summary>Kestrel's <c>ClientCertificateValidation</c> callback (the platform's own verdict is ignored).</summary>
-    public bool Validate(X509Certificate2 certificate, X509Chain? chain, SslPolicyErrors errors) => Check(certificate) is null;
+    /// <summary>
+    /// Kestrel's <c>ClientCertificateValidation</c> callback. The platform's verdict is ignored; its chain only
+    /// brings the certificates the client sent after its own.
+    /// </summary>
+    public bool Validate(X509Certificate2 certificate, X509Chain? chain, SslPolicyErrors errors) => Check(certificate, Presented(chain)) is null;
 
-    /// <summary>Null when the certificate is let in; otherwise why not (for the log).</summary>
-    public string? Check(X509Certificate2 certificate)
+    /// <summary>
+    /// Null when the certificate is let in; otherwise why not (for the log). <paramref name="presented"/>: the
+    /// intermediate CAs the client sent, candidates for the chain and never trust anchors.
+    /// </summary>
+    public string? Check(X509Certificate2 certificate, X509Certificate2Collection? presented = null)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        var reason = Reason(certificate);
+        var reason = Reason(certificate, presented);
         if (reason is not null)
         {
-            Log.Refused(_logger, certificate.Subject, reason);
+            Log.Refused(_logger, certificate.Subject, certificate.SerialNumber, reason);
         }
 
         return reason;
@@ -48,7 +58,7 @@ internal sealed partial class ClientCertificateValidator
     /// <summary>The caller identity of a verified certificate: <c>cert:&lt;subject CN&gt;</c>.</summary>
     public static string Identity(X509Certificate2 certificate) => "cert:" + CommonName(certificate);
 
-    private string? Reason(X509Certificate2 certificate)
+    private string? Reason(X509Certificate2 certificate, X509Certificate2Collection? presented)
     {
         if (_trusted is null)
         {
@@ -64,10 +74,21 @@ internal sealed partial class ClientCertificateValidator
         using var chain = CustomTrust.Chain(_trusted.Current);
         chain.ChainPolicy.VerificationTime = now.UtcDateTime;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ClientAuthentication));
+        chain.ChainPolicy.DisableCertificateDownloads = true; // a client's AIA URL must not make the edge fetch anything
+        if (presented is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(presented);
+        }
+
         if (!chain.Build(certificate))
         {
             return "its chain does not end at a trusted CA or it lacks the clientAuth EKU: " +
                 string.Join(", ", chain.ChainStatus.Select(s => s.Status));
+        }
+
+        if (_revocations?.Revoked(chain) is { } revoked)
+        {
+            return revoked;
         }
 
         if (!HasClientAuthentication(certificate))
@@ -81,6 +102,23 @@ internal sealed partial class ClientCertificateValidator
         }
 
         return null;
+    }
+
+    /// <summary>The certificates the client sent after its own (SslStream puts them in the chain's extra store).</summary>
+    private static X509Certificate2Collection? Presented(X509Chain? platform)
+    {
+        if (platform is null)
+        {
+            return null;
+        }
+
+        var presented = new X509Certificate2Collection(platform.ChainPolicy.ExtraStore);
+        foreach (var element in platform.ChainElements.Skip(1))
+        {
+            presented.Add(element.Certificate);
+        }
+
+        return presented;
     }
 
     /// <summary>Required explicitly: a certificate without any EKU extension is valid for every use to X509Chain.</summary>
@@ -137,7 +175,7 @@ internal sealed partial class ClientCertificateValidator
 
     private static partial class Log
     {
-        [LoggerMessage(60, LogLevel.Warning, "Client certificate '{Subject}' refused: {Reason}")]
-        public static partial void Refused(ILogger logger, string subject, string reason);
+        [LoggerMessage(60, LogLevel.Warning, "Client certificate '{Subject}' (serial {SerialNumber}) refused: {Reason}")]
+        public static partial void Refused(ILogger logger, string subject, string serialNumber, string reason);
     }
 }

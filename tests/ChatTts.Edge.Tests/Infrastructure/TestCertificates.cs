@@ -4,8 +4,9 @@ using System.Security.Cryptography.X509Certificates;
 namespace ChatTts.Edge.Tests.Infrastructure;
 
 /// <summary>
-/// A throw-away PKI in a temporary folder: a CA, a server certificate for 127.0.0.1/localhost, and client
-/// certificates good and bad, each written as PEM (certificate and PKCS#8 key). Deleted on dispose.
+/// A throw-away PKI in a temporary folder: a CA, a server certificate for 127.0.0.1/localhost, intermediate CAs, and
+/// client certificates good and bad, each written as PEM (the certificate followed by the intermediate CA that issued
+/// it, if one did, and a PKCS#8 key). Deleted on dispose.
 /// </summary>
 internal sealed class TestCertificates : IDisposable
 {
@@ -14,6 +15,7 @@ internal sealed class TestCertificates : IDisposable
 
     private readonly X509Certificate2 _ca;
     private readonly X509Certificate2 _otherCa;
+    private readonly List<X509Certificate2> _intermediates = [];
 
     public TestCertificates()
     {
@@ -34,11 +36,50 @@ internal sealed class TestCertificates : IDisposable
 
     public string OtherCaPath { get; }
 
+    /// <summary>The CA nobody trusts (with its private key).</summary>
+    public X509Certificate2 OtherCa => _otherCa;
+
     public CertificateFiles Server { get; private set; }
 
-    /// <summary>A client certificate named <paramref name="commonName"/>, issued by the test CA unless said otherwise.</summary>
-    public CertificateFiles Client(string name, string commonName, bool otherCa = false, string? eku = ClientAuthentication, TimeSpan? notBefore = null, TimeSpan? notAfter = null, string? uri = null) =>
-        Issue(name, otherCa ? _otherCa : _ca, commonName, eku, notBefore ?? TimeSpan.FromDays(-1), notAfter ?? TimeSpan.FromDays(30), uri: uri);
+    /// <summary>
+    /// A client certificate named <paramref name="commonName"/>, issued by the test CA unless said otherwise: by the
+    /// other CA, or by <paramref name="intermediate"/> (then its files and <see cref="CertificateFiles.Intermediates"/>
+    /// carry that intermediate too).
+    /// </summary>
+    public CertificateFiles Client(string name, string commonName, bool otherCa = false, string? eku = ClientAuthentication, TimeSpan? notBefore = null, TimeSpan? notAfter = null, string? uri = null, X509Certificate2? intermediate = null) =>
+        Issue(name, intermediate ?? (otherCa ? _otherCa : _ca), commonName, eku, notBefore ?? TimeSpan.FromDays(-1), notAfter ?? TimeSpan.FromDays(30), uri: uri, intermediate: intermediate);
+
+    /// <summary>An intermediate CA (with its private key) issued by the test CA, or by the other CA.</summary>
+    public X509Certificate2 Intermediate(string commonName, bool otherCa = false)
+    {
+        var intermediate = CreateCa(commonName, otherCa ? _otherCa : _ca);
+        _intermediates.Add(intermediate);
+        return intermediate;
+    }
+
+    /// <summary>
+    /// A CA certificate with its private key, self-signed or issued by <paramref name="issuer"/> (for as long as the
+    /// issuer is valid), with an ECDSA P-256 key or an RSA-2048 one.
+    /// </summary>
+    public static X509Certificate2 CreateCa(string name, X509Certificate2? issuer = null, bool rsa = false)
+    {
+        using var ecdsa = rsa ? null : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var rsaKey = rsa ? RSA.Create(2048) : null;
+        var request = ecdsa is not null
+            ? new CertificateRequest($"CN={name}", ecdsa, HashAlgorithmName.SHA256)
+            : new CertificateRequest($"CN={name}", rsaKey!, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false)); // CRLs name their CA by it
+        if (issuer is null)
+        {
+            var now = TimeProvider.System.GetUtcNow();
+            return request.CreateSelfSigned(now.AddDays(-60), now.AddYears(1)); // covers the expired client certificate's validity
+        }
+
+        using var issued = request.Create(issuer, issuer.NotBefore, issuer.NotAfter, RandomNumberGenerator.GetBytes(12));
+        return ecdsa is not null ? issued.CopyWithPrivateKey(ecdsa) : issued.CopyWithPrivateKey(rsaKey!);
+    }
 
     /// <summary>Issues a new server certificate over the same files (rotation) and returns its thumbprint.</summary>
     public string RotateServer(string commonName)
@@ -51,20 +92,11 @@ internal sealed class TestCertificates : IDisposable
     {
         _ca.Dispose();
         _otherCa.Dispose();
+        _intermediates.ForEach(intermediate => intermediate.Dispose());
         Directory.Delete(Folder, recursive: true);
     }
 
-    private static X509Certificate2 CreateCa(string name)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        var now = TimeProvider.System.GetUtcNow();
-        return request.CreateSelfSigned(now.AddDays(-60), now.AddYears(1)); // covers the expired client certificate's validity
-    }
-
-    private CertificateFiles Issue(string name, X509Certificate2 issuer, string commonName, string? eku, TimeSpan notBefore, TimeSpan notAfter, string? dnsName = null, string? uri = null)
+    private CertificateFiles Issue(string name, X509Certificate2 issuer, string commonName, string? eku, TimeSpan notBefore, TimeSpan notAfter, string? dnsName = null, string? uri = null, X509Certificate2? intermediate = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
@@ -94,7 +126,13 @@ internal sealed class TestCertificates : IDisposable
         var path = WriteCertificate($"{name}.pem", certificate);
         var keyPath = Path.Combine(Folder, $"{name}.key");
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        return new CertificateFiles(path, keyPath, certificate);
+        if (intermediate is null)
+        {
+            return new CertificateFiles(path, keyPath, certificate);
+        }
+
+        File.AppendAllText(path, "\n" + intermediate.ExportCertificatePem());
+        return new CertificateFiles(path, keyPath, certificate, [X509CertificateLoader.LoadCertificate(intermediate.RawData)]);
     }
 
     private string WriteCertificate(string fileName, X509Certificate2 certificate)
@@ -105,5 +143,8 @@ internal sealed class TestCertificates : IDisposable
     }
 }
 
-/// <summary>A certificate's PEM files and the certificate itself (with its private key).</summary>
-internal sealed record CertificateFiles(string Path, string KeyPath, X509Certificate2 Certificate);
+/// <summary>
+/// A certificate's PEM files and the certificate itself (with its private key); <paramref name="Intermediates"/>: the
+/// CAs between it and the root that its holder sends with it (also after it in <paramref name="Path"/>).
+/// </summary>
+internal sealed record CertificateFiles(string Path, string KeyPath, X509Certificate2 Certificate, X509Certificate2Collection? Intermediates = null);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using ChatTts.Edge.Tests.Infrastructure;
 using ChatTts.Emulator;
@@ -7,7 +8,8 @@ namespace ChatTts.Edge.Tests.Security;
 
 /// <summary>
 /// One proxy process behind an mTLS endpoint (<c>RequireCertificate</c>, the test CA, AllowedSubjects device-1 and a
-/// URI), one emulated GPU, and the client certificates of the acceptance matrix.
+/// URI, a CRL file with the CRLs of the test CA and of an intermediate CA), one emulated GPU, and the client
+/// certificates of the acceptance matrix.
 /// </summary>
 public sealed class MutualTlsFixture : IAsyncLifetime
 {
@@ -21,6 +23,8 @@ public sealed class MutualTlsFixture : IAsyncLifetime
 
     internal Dictionary<string, CertificateFiles?> Clients { get; } = [];
 
+    internal string RevocationListPath { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Clients["device-1"] = Pki.Client("device-1", "device-1");
@@ -31,6 +35,16 @@ public sealed class MutualTlsFixture : IAsyncLifetime
         Clients["not-yet-valid"] = Pki.Client("not-yet-valid", "device-1", notBefore: TimeSpan.FromDays(1), notAfter: TimeSpan.FromDays(30));
         Clients["server-eku-only"] = Pki.Client("server-eku-only", "device-1", eku: "1.3.6.1.5.5.7.3.1");
         Clients["not-allowed"] = Pki.Client("not-allowed", "intruder");
+        var intermediate = Pki.Intermediate("ChatTts.Edge Issuing CA");
+        Clients["via-intermediate"] = Pki.Client("via-intermediate", "device-1", intermediate: intermediate);
+        Clients["intermediate-not-sent"] = Clients["via-intermediate"]! with { Intermediates = null };
+        Clients["untrusted-intermediate"] = Pki.Client("untrusted-intermediate", "device-1", intermediate: Pki.Intermediate("Rogue Issuing CA", otherCa: true));
+        Clients["revoked"] = Pki.Client("revoked", "device-1");
+        Clients["revoked-via-intermediate"] = Pki.Client("revoked-via-intermediate", "device-1", intermediate: intermediate);
+        RevocationListPath = Path.Combine(Pki.Folder, "clients.crl.pem");
+        File.WriteAllText(RevocationListPath, TestRevocationLists.Pem(
+            TestRevocationLists.Build(Pki.Ca, [Clients["revoked"]!.Certificate]),
+            TestRevocationLists.Build(intermediate, [Clients["revoked-via-intermediate"]!.Certificate])));
 
         Backend = await EmulatorInstance.StartAsync(ChatTts.Edge.Tests.Integration.StreamingEndToEndTests.Fast("webui"));
         Proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
@@ -45,6 +59,7 @@ public sealed class MutualTlsFixture : IAsyncLifetime
             ["Kestrel__Endpoints__Optional__Certificate__KeyPath"] = Pki.Server.KeyPath,
             ["Kestrel__Endpoints__Optional__ClientCertificateMode"] = "AllowCertificate",
             ["Edge__ClientCertificates__TrustedCaPath"] = Pki.CaPath,
+            ["Edge__ClientCertificates__RevocationListPath"] = RevocationListPath,
             ["Edge__ClientCertificates__AllowedSubjects__0"] = "device-1",
             ["Edge__ClientCertificates__AllowedSubjects__1"] = AllowedUri,
             ["ReverseProxy__Clusters__chattts__Destinations__gpu0__Address"] = Backend.BaseAddress.AbsoluteUri,
@@ -73,7 +88,10 @@ public sealed class MutualTlsFixture : IAsyncLifetime
     /// <summary>The <c>AllowCertificate</c> endpoint.</summary>
     internal Uri Optional => Proxy.Addresses[1];
 
-    /// <summary>A client that presents <paramref name="certificate"/> (or none) and trusts only the test CA for the server.</summary>
+    /// <summary>
+    /// A client that presents <paramref name="certificate"/> (or none), sending its intermediate CAs in the handshake
+    /// when it has any, and trusts only the test CA for the server.
+    /// </summary>
     internal HttpClient Client(CertificateFiles? certificate, Uri? endpoint = null)
     {
         var ca = X509CertificateLoader.LoadCertificateFromFile(Pki.CaPath);
@@ -81,7 +99,10 @@ public sealed class MutualTlsFixture : IAsyncLifetime
         {
             SslOptions =
             {
-                ClientCertificates = certificate is null ? null : new X509CertificateCollection { certificate.Certificate },
+                ClientCertificates = certificate is null or { Intermediates: not null } ? null : new X509CertificateCollection { certificate.Certificate },
+                ClientCertificateContext = certificate?.Intermediates is { } intermediates
+                    ? SslStreamCertificateContext.Create(certificate.Certificate, intermediates, offline: true)
+                    : null,
                 RemoteCertificateValidationCallback = (_, server, _, _) =>
                 {
                     using var chain = new X509Chain();

@@ -7,11 +7,16 @@ namespace ChatTts.Edge.Tests.Security;
 /// <summary>Inbound mutual TLS with real handshakes: the acceptance matrix with HttpClient and with curl.</summary>
 public sealed class MutualTlsTests(MutualTlsFixture fixture) : IClassFixture<MutualTlsFixture>
 {
-    public static TheoryData<string> Refused => ["none", "other-ca", "expired", "not-yet-valid", "server-eku-only", "not-allowed"];
+    public static TheoryData<string> Refused =>
+    [
+        "none", "other-ca", "expired", "not-yet-valid", "server-eku-only", "not-allowed",
+        "intermediate-not-sent", "untrusted-intermediate", "revoked", "revoked-via-intermediate",
+    ];
 
     [Theory]
     [InlineData("device-1")]
     [InlineData("uri-san")] // allowed by its URI SAN
+    [InlineData("via-intermediate")] // issued by an intermediate CA it sends in the handshake
     public async Task Stream_WithAValidClientCertificate_Works(string client)
     {
         using var http = fixture.Client(fixture.Clients[client]);
@@ -44,6 +49,10 @@ public sealed class MutualTlsTests(MutualTlsFixture fixture) : IClassFixture<Mut
     [InlineData("not-yet-valid", false)]
     [InlineData("server-eku-only", false)]
     [InlineData("not-allowed", false)]
+    [InlineData("via-intermediate", true)] // curl sends the intermediate that follows the certificate in its file
+    [InlineData("untrusted-intermediate", false)]
+    [InlineData("revoked", false)]
+    [InlineData("revoked-via-intermediate", false)]
     public async Task Curl_TheSameMatrix_AcceptsAndRejectsTheSameCertificates(string client, bool accepted)
     {
         var before = fixture.Backend.RequestCount;
@@ -58,8 +67,27 @@ public sealed class MutualTlsTests(MutualTlsFixture fixture) : IClassFixture<Mut
         else
         {
             Assert.NotEqual(0, exitCode); // the handshake (or the first read after it) fails
+            Assert.NotEqual(58, exitCode); // not because curl could not read the certificate's files
             Assert.NotEqual("200", status);
             Assert.Equal(before, fixture.Backend.RequestCount);
+        }
+    }
+
+    [Theory]
+    [InlineData("revoked")]
+    [InlineData("revoked-via-intermediate")]
+    public async Task Stream_WithARevokedCertificate_FailsTheHandshakeAndTheLogNamesSubjectSerialAndDate(string client)
+    {
+        var certificate = fixture.Clients[client]!.Certificate;
+        using var http = fixture.Client(fixture.Clients[client]);
+
+        Assert.IsType<HttpRequestException>(await Record.ExceptionAsync(() => http.GetAsync("/v1/tts/stream?text=hello")));
+
+        var logged = $"Client certificate 'CN=device-1' (serial {certificate.SerialNumber}) refused: revoked on 2026-03-04 05:06:07Z";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!fixture.Proxy.Output.Contains(logged, StringComparison.Ordinal))
+        {
+            await Task.Delay(50, timeout.Token); // the proxy's console output arrives through a pipe
         }
     }
 
