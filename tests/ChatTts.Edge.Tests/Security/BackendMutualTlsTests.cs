@@ -38,10 +38,12 @@ public sealed class BackendMutualTlsTests : IDisposable
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
-        var status = await FleetStatus.WaitUntilAsync(client, s => FleetStatus.Destination(s, "gpu0")?.GetProperty("health").GetProperty("active").GetString() == "unhealthy", timeout.Token);
+        // YARP recomputes the available destinations just after a health change: wait for both.
+        await FleetStatus.WaitUntilAsync(client, s => FleetStatus.Destination(s, "gpu0") is { } gpu
+            && gpu.GetProperty("health").GetProperty("active").GetString() == "unhealthy"
+            && !gpu.GetProperty("available").GetBoolean(), timeout.Token);
         using var refused = await client.GetAsync("/v1/tts/stream?text=hello", timeout.Token);
 
-        Assert.False(FleetStatus.Destination(status, "gpu0")!.Value.GetProperty("available").GetBoolean());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal(0, backend.RequestCount);
     }
