@@ -47,6 +47,12 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IQueueObserver, IDispo
 
     public long NextSeq { get; private set; }
 
+    /// <summary>
+    /// True once the stream was ended because the client accepted no bytes for the stalled-client timeout. Set before the
+    /// connection is aborted: the abort's cancellation may reach the streamer before the write's exception does.
+    /// </summary>
+    public bool ClientStalled { get; private set; }
+
     public long SamplesSent { get; private set; }
 
     public TimeSpan? TimeToFirstAudio { get; private set; }
@@ -260,8 +266,9 @@ internal sealed class TtsStreamSession : IAudioFrameSink, IQueueObserver, IDispo
         }
         catch (TimeoutException)
         {
+            ClientStalled = true;
             _context.Abort();
-            throw new ClientGoneException(stalled: true);
+            throw new ClientGoneException("The client accepted no data for the stalled-client timeout; its connection was closed.");
         }
     }
 }
@@ -279,15 +286,6 @@ internal sealed class ClientGoneException : OperationCanceledException
         : base("The client closed the stream.")
     {
     }
-
-    public ClientGoneException(bool stalled)
-        : base(stalled ? "The client accepted no data for the stalled-client timeout; its connection was closed." : "The client closed the stream.")
-    {
-        Stalled = stalled;
-    }
-
-    /// <summary>True when the client did not close the stream but stopped reading it.</summary>
-    public bool Stalled { get; }
 
     public ClientGoneException(string message)
         : base(message)

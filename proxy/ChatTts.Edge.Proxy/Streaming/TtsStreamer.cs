@@ -44,7 +44,7 @@ internal sealed partial class TtsStreamer(
             var summary = new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, synthesis.Backend!);
             await session.WriteDoneAsync(summary, aborted);
         }
-        catch (ClientGoneException gone) when (gone.Stalled)
+        catch (Exception ex) when (session.ClientStalled && IsClientGone(ex, aborted))
         {
             result = "client_stalled";
             Log.ClientStalled(logger, session.RequestId, synthesis.Backend ?? "-", session.NextSeq);

@@ -45,11 +45,14 @@ internal sealed class ManualTimeProvider : TimeProvider
     /// Whether a periodic timer with this period is armed: a test waits for one particular ticker when other
     /// timers (timeouts, leases) are armed before it.
     /// </summary>
-    public bool HasArmedTicker(TimeSpan period)
+    public bool HasArmedTicker(TimeSpan period) => ArmedTickers(period) > 0;
+
+    /// <summary>How many periodic timers with this period are armed (one per stream's keepalive, for instance).</summary>
+    public int ArmedTickers(TimeSpan period)
     {
         lock (_gate)
         {
-            return _timers.Exists(t => t.DueAt is not null && t.Period == period);
+            return _timers.Count(t => t.DueAt is not null && t.Period == period);
         }
     }
 

@@ -15,6 +15,9 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
 
     private ProxyProcess(Process process) => _process = process;
 
+    /// <summary>The process id (the proxy runs inside the <c>dotnet</c> host process).</summary>
+    public int Id => _process.Id;
+
     /// <summary>The first address it listens on.</summary>
     public Uri Address => Addresses[0];
 
