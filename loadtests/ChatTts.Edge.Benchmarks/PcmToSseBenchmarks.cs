@@ -58,7 +58,7 @@ public class PcmToSseBenchmarks : IDisposable
     public async Task DecodeFrameWrapEncodeWrite()
     {
         _backend.Rewind();
-        using var session = new TtsStreamSession(_context, TimeProvider.System, StreamingDefaults.StalledClientTimeout);
+        using var session = new SseSession(_context, TimeProvider.System, StreamingDefaults.StalledClientTimeout);
         using var framer = new PcmFramer(ChunkMs * PcmFormat.SamplesPerMillisecond, session);
         using var watchdog = new AudioWatchdog(framer, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None);
         await WavStreamReader.ReadAsync(_backend, watchdog, new BackendLimits(StreamingDefaults.MaxBackendEventBytes, long.MaxValue), watchdog.Token);

@@ -5,15 +5,21 @@ AppDomain.CurrentDomain.UnhandledException += EdgeConfigurationException.ReportA
 
 var builder = WebApplication.CreateBuilder(args);
 
+// The features in the order a request meets them (see docs/architecture.md).
 builder.Services
-    .AddEdgeBackends(builder.Configuration)
+    .AddEdgeApi(builder.Configuration)
+    .AddEdgeCors(builder.Configuration)
     .AddEdgeClientCertificates(builder.Configuration)
+    .AddEdgeCallers(builder.Configuration)
     .AddEdgeQuotas(builder.Configuration)
+    .AddEdgeSynthesis()
     .AddEdgeAdmission(builder.Configuration)
     .AddEdgeResilience(builder.Configuration)
     .AddEdgeStreaming(builder.Configuration)
+    .AddEdgeBackends(builder.Configuration)
+    .AddEdgeRedis(builder.Configuration)
     .AddEdgeObservability(builder.Configuration)
-    .AddEdgeCors(builder.Configuration);
+    .AddEdgeShutdown(builder.Configuration);
 
 var app = builder.Build();
 

@@ -44,3 +44,32 @@ internal interface IQueueObserver
 {
     ValueTask QueuedAsync(QueueNotice notice, CancellationToken cancellationToken);
 }
+
+/// <summary>The admission queue gave a request no backend.</summary>
+internal sealed class AdmissionRefusedException : Exception
+{
+    public AdmissionRefusedException()
+    {
+    }
+
+    public AdmissionRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public AdmissionRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public AdmissionRefusedException(AdmissionRefusal refusal, TimeSpan retryAfter)
+        : base($"Admission refused: {refusal}")
+    {
+        Refusal = refusal;
+        RetryAfter = retryAfter;
+    }
+
+    public AdmissionRefusal Refusal { get; }
+
+    public TimeSpan RetryAfter { get; }
+}

@@ -1,5 +1,6 @@
 using ChatTts.Edge.Backends;
 using Microsoft.Extensions.Options;
+using ChatTts.Edge.Hosting;
 
 namespace ChatTts.Edge.Admission;
 
@@ -13,22 +14,24 @@ internal sealed partial class AdmissionQueue : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter> _waiters = new();
-    private readonly BackendSelector _backends;
+    private readonly IGpuSlots _slots;
     private readonly DrainRate _drain;
     private readonly TimeProvider _time;
     private readonly IOptionsMonitor<AdmissionOptions> _options;
     private readonly ILogger<AdmissionQueue> _logger;
+    private readonly CancellationTokenRegistration _stopping;
     private ITimer? _recheck;
     private bool _closed;
 
-    public AdmissionQueue(BackendSelector backends, DrainRate drain, TimeProvider time, IOptionsMonitor<AdmissionOptions> options, ILogger<AdmissionQueue> logger)
+    public AdmissionQueue(IGpuSlots slots, DrainRate drain, TimeProvider time, IOptionsMonitor<AdmissionOptions> options, IHostApplicationLifetime lifetime, ILogger<AdmissionQueue> logger)
     {
-        _backends = backends;
+        _stopping = lifetime.ApplicationStopping.Register(static state => ((AdmissionQueue)state!).Close(), this);
+        _slots = slots;
         _drain = drain;
         _time = time;
         _options = options;
         _logger = logger;
-        _backends.SlotFreed += OnSlotFreed;
+        _slots.SlotFreed += OnSlotFreed;
     }
 
     /// <summary>Requests waiting now.</summary>
@@ -75,26 +78,26 @@ internal sealed partial class AdmissionQueue : IDisposable
             // Whoever waits already goes first; a slot nobody waiting can use goes to the newcomer.
             Pump();
             var selection = request.IsRetry || !AnyUnrestrictedWaiter()
-                ? _backends.TryAcquire(request.Context, request.Exclude, request.Speech)
+                ? _slots.TryTake(request)
                 : new BackendSelection(null, HasCandidates: true);
             if (selection.Lease is { } lease)
             {
                 return Admission.Granted(lease);
             }
 
-            if (!selection.HasCandidates || !_backends.HasCandidate(request.Exclude, request.Speech))
+            if (!selection.HasCandidates || !_slots.HasCandidate(request.Exclude, request.Speech))
             {
                 return Admission.Refused(AdmissionRefusal.NoBackend, AdmissionDefaults.MinRetryAfter);
             }
 
             if (!request.IsRetry && _waiters.Count >= _options.CurrentValue.MaxQueueLength)
             {
-                var retryAfter = _drain.RetryAfter(_waiters.Count, _backends.Capacity());
+                var retryAfter = _drain.RetryAfter(_waiters.Count, _slots.Capacity());
                 Log.QueueFull(_logger, request.Context.TraceIdentifier, _waiters.Count, retryAfter.TotalSeconds);
                 return Admission.Refused(AdmissionRefusal.QueueFull, retryAfter);
             }
 
-            waiter = new Waiter(request, unrestricted: request.Exclude.Count == 0 && _backends.ServesAnywhere(request.Speech));
+            waiter = new Waiter(request, unrestricted: request.Exclude.Count == 0 && _slots.ServesAnywhere(request.Speech));
             Enqueue(waiter);
         }
 
@@ -102,147 +105,25 @@ internal sealed partial class AdmissionQueue : IDisposable
     }
 
     /// <summary>
-    /// Refuses new requests from now on (the proxy is shutting down). Requests already accepted, waiting or
-    /// retrying, are still served: their clients hold open streams, which the drain lets finish.
+    /// Refuses new requests from now on (the proxy is shutting down; called when the host starts stopping). Requests
+    /// already accepted, waiting or retrying, are still served: their clients hold open streams, which the drain lets finish.
     /// </summary>
     public void Close()
     {
         lock (_lock)
         {
             _closed = true;
+            Log.Closed(_logger, _waiters.Count);
         }
     }
 
     public void Dispose()
     {
-        _backends.SlotFreed -= OnSlotFreed;
+        _stopping.Dispose();
+        _slots.SlotFreed -= OnSlotFreed;
         lock (_lock)
         {
             StopRecheck();
-        }
-    }
-
-    private async Task<Admission> WaitAsync(Waiter waiter, IQueueObserver observer, CancellationToken cancellationToken)
-    {
-        using var timeout = new CancellationTokenSource(waiter.Request.MaxWait, _time);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        await using var leave = stop.Token.UnsafeRegister(
-            static state =>
-            {
-                var (queue, waiter, timeout) = ((AdmissionQueue, Waiter, CancellationTokenSource))state!;
-                queue.Leave(waiter, timeout.IsCancellationRequested ? AdmissionRefusal.Timeout : AdmissionRefusal.None);
-            },
-            (this, waiter, timeout));
-
-        var admitted = false;
-        try
-        {
-            var reported = 0;
-            while (true)
-            {
-                Task changed;
-                QueueNotice notice;
-                lock (_lock)
-                {
-                    if (waiter.Outcome.Task.IsCompleted)
-                    {
-                        break;
-                    }
-
-                    changed = waiter.Changed.Task;
-                    notice = waiter.Notice;
-                }
-
-                // Clients hear of moving up only: a retry slotted in ahead does not send anyone back.
-                if (reported == 0 || notice.Position < reported)
-                {
-                    await observer.QueuedAsync(notice, cancellationToken);
-                    reported = notice.Position;
-                }
-
-                await Task.WhenAny(waiter.Outcome.Task, changed);
-            }
-
-            var (lease, refusal) = await waiter.Outcome.Task;
-            cancellationToken.ThrowIfCancellationRequested();
-            admitted = lease is not null;
-            return lease is not null
-                ? Admission.Granted(lease)
-                : Admission.Refused(refusal, refusal is AdmissionRefusal.Timeout ? _drain.RetryAfter(Length, _backends.Capacity()) : AdmissionDefaults.MinRetryAfter);
-        }
-        finally
-        {
-            if (!admitted)
-            {
-                Leave(waiter, AdmissionRefusal.None);
-                if (waiter.Outcome.Task.IsCompletedSuccessfully && waiter.Outcome.Task.Result.Lease is { } unused)
-                {
-                    unused.Dispose();
-                }
-            }
-        }
-    }
-
-    private void Enqueue(Waiter waiter)
-    {
-        if (waiter.Request.IsRetry)
-        {
-            // Behind earlier retries, ahead of requests that have not been tried anywhere yet.
-            var node = _waiters.First;
-            while (node is not null && node.Value.Request.IsRetry)
-            {
-                node = node.Next;
-            }
-
-            if (node is null)
-            {
-                _waiters.AddLast(waiter.Node);
-            }
-            else
-            {
-                _waiters.AddBefore(node, waiter.Node);
-            }
-        }
-        else
-        {
-            _waiters.AddLast(waiter.Node);
-        }
-
-        Renumber();
-        _recheck ??= _time.CreateTimer(static state => ((AdmissionQueue)state!).Recheck(), this, AdmissionDefaults.RecheckInterval, AdmissionDefaults.RecheckInterval);
-    }
-
-    /// <summary>True when someone waits who could take any backend's slot. Called under the lock.</summary>
-    private bool AnyUnrestrictedWaiter()
-    {
-        foreach (var waiter in _waiters)
-        {
-            if (waiter.Unrestricted)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Takes a waiter out of the queue (if it is still there) without a slot.</summary>
-    private void Leave(Waiter waiter, AdmissionRefusal refusal)
-    {
-        lock (_lock)
-        {
-            if (waiter.Node.List is null)
-            {
-                return;
-            }
-
-            _waiters.Remove(waiter.Node);
-            waiter.Complete(null, refusal);
-            Renumber();
-            if (_waiters.Count == 0)
-            {
-                StopRecheck();
-            }
         }
     }
 
@@ -276,11 +157,11 @@ internal sealed partial class AdmissionQueue : IDisposable
         {
             var next = node.Next;
             var waiter = node.Value;
-            var selection = _backends.TryAcquire(waiter.Request.Context, waiter.Request.Exclude, waiter.Request.Speech);
+            var selection = _slots.TryTake(waiter.Request);
 
             // A waiter keeps waiting while its backends are only out for a while (unhealthy, draining); it is sent
             // away at once only when none it could use is configured any more.
-            if (selection.Lease is not null || (!selection.HasCandidates && !_backends.HasConfigured(waiter.Request.Exclude)))
+            if (selection.Lease is not null || (!selection.HasCandidates && !_slots.HasConfigured(waiter.Request.Exclude)))
             {
                 _waiters.Remove(node);
                 waiter.Complete(selection.Lease, selection.Lease is null ? AdmissionRefusal.NoBackend : AdmissionRefusal.None);
@@ -309,7 +190,7 @@ internal sealed partial class AdmissionQueue : IDisposable
     /// <summary>Gives every waiter its current place and estimated wait, waking those whose place changed.</summary>
     private void Renumber()
     {
-        var capacity = _backends.Capacity();
+        var capacity = _slots.Capacity();
         var position = 0;
         foreach (var waiter in _waiters)
         {
@@ -327,44 +208,12 @@ internal sealed partial class AdmissionQueue : IDisposable
         _recheck = null;
     }
 
-    /// <summary>One waiting request. Every field changes under the queue's lock.</summary>
-    private sealed class Waiter
-    {
-        public Waiter(AdmissionRequest request, bool unrestricted)
-        {
-            Request = request;
-            Unrestricted = unrestricted;
-            Node = new LinkedListNode<Waiter>(this);
-        }
-
-        public AdmissionRequest Request { get; }
-
-        /// <summary>It could take a slot on any destination: nobody behind it can use one it cannot.</summary>
-        public bool Unrestricted { get; }
-
-        public LinkedListNode<Waiter> Node { get; }
-
-        public QueueNotice Notice { get; private set; }
-
-        public TaskCompletionSource<(BackendLease? Lease, AdmissionRefusal Refusal)> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>Completed (and replaced) whenever <see cref="Notice"/> changes.</summary>
-        public TaskCompletionSource Changed { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Move(QueueNotice notice)
-        {
-            Notice = notice;
-            var changed = Changed;
-            Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            changed.SetResult();
-        }
-
-        public void Complete(BackendLease? lease, AdmissionRefusal refusal) => Outcome.TrySetResult((lease, refusal));
-    }
-
     private static partial class Log
     {
-        [LoggerMessage(30, LogLevel.Warning, "Stream {RequestId}: every backend is busy and {Waiting} requests wait already; come back in {Seconds:0.#} s")]
+        [LoggerMessage(LogEvents.QueueFull, LogLevel.Warning, "Stream {RequestId}: every backend is busy and {Waiting} requests wait already; come back in {Seconds:0.#} s")]
         public static partial void QueueFull(ILogger logger, string requestId, int waiting, double seconds);
+
+        [LoggerMessage(LogEvents.QueueClosed, LogLevel.Information, "Shutting down: the admission queue refuses new requests; the {Waiting} waiting are still served")]
+        public static partial void Closed(ILogger logger, int waiting);
     }
 }

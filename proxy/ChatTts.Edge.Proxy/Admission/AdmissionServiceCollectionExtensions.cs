@@ -11,6 +11,7 @@ internal static class AdmissionServiceCollectionExtensions
         services.AddEdgeOptions<AdmissionOptions>(configuration, AdmissionOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DrainRate>();
+        services.TryAddSingleton<IGpuSlots, LocalGpuSlots>();
         services.TryAddSingleton<AdmissionQueue>();
         return services;
     }

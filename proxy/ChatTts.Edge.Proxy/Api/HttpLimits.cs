@@ -10,6 +10,9 @@ internal static class HttpLimits
 {
     public const int KestrelFactor = 2;
 
+    /// <summary>Largest JSON body accepted by <c>POST /v1/tts/stream</c> (the text limit in 4-byte UTF-8 plus fields).</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
     /// <summary>Kestrel's own default for the headers of a request.</summary>
     public const int MaxRequestHeadersTotalBytes = 32 * 1024;
 

@@ -115,7 +115,7 @@ internal sealed partial class BackendConfigFilter(DialectRegistry dialects, ILog
 
     private static partial class Log
     {
-        [LoggerMessage(23, LogLevel.Warning, "Backends {First} and {Second} are the same server ({Authority}): each gets its own MaxConcurrency, so that GPU may run more syntheses at once than either allows")]
+        [LoggerMessage(LogEvents.SameServer, LogLevel.Warning, "Backends {First} and {Second} are the same server ({Authority}): each gets its own MaxConcurrency, so that GPU may run more syntheses at once than either allows")]
         public static partial void SameServer(ILogger logger, string first, string second, string authority);
     }
 }

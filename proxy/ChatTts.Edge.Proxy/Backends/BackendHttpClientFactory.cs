@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using ChatTts.Edge.Security;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
+using ChatTts.Edge.Hosting;
 
 namespace ChatTts.Edge.Backends;
 
@@ -68,7 +69,7 @@ internal sealed partial class BackendHttpClientFactory : ForwarderHttpClientFact
 
     private static partial class Log
     {
-        [LoggerMessage(61, LogLevel.Warning, "Backend server certificate '{Subject}' refused: {Reason}")]
+        [LoggerMessage(LogEvents.BackendCertificateRefused, LogLevel.Warning, "Backend server certificate '{Subject}' refused: {Reason}")]
         public static partial void Untrusted(ILogger logger, string subject, string reason);
     }
 }

@@ -12,14 +12,14 @@ namespace ChatTts.Edge.Backends;
 /// </summary>
 internal sealed class BackendLease : IDisposable
 {
-    private readonly BackendSelector _owner;
+    private readonly IBackendLeaseOwner _owner;
     private readonly TimeProvider _time;
     private readonly long _acquiredAt;
     private BackendCall? _call;
     private bool _finishing;
     private int _disposed;
 
-    public BackendLease(BackendSelector owner, ClusterState cluster, DestinationState destination, IBackendDialect dialect, TimeSpan finishingTimeout, TimeProvider time)
+    public BackendLease(IBackendLeaseOwner owner, ClusterState cluster, DestinationState destination, IBackendDialect dialect, TimeSpan finishingTimeout, TimeProvider time)
     {
         _owner = owner;
         _time = time;
@@ -80,7 +80,7 @@ internal sealed class BackendLease : IDisposable
         // Abandoned while the backend may still be computing: the slot is freed when its answer ends.
         call.Abort(FinishingTimeout);
         _finishing = true;
-        _owner.Activity.StartFinishing(DestinationId);
+        _owner.Finishing(this);
         call.Finished.ContinueWith(
             static (_, state) => ((BackendLease)state!).Release(),
             this,
@@ -97,6 +97,6 @@ internal sealed class BackendLease : IDisposable
             call.Dispose();
         }
 
-        _owner.Release(Destination, _acquiredAt, used: _call is not null, _finishing, _call?.SentAudio ?? false);
+        _owner.Release(this, new LeaseEnd(_time.GetElapsedTime(_acquiredAt), Used: _call is not null, _finishing, _call?.SentAudio ?? false));
     }
 }

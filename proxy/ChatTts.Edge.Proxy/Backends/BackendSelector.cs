@@ -12,6 +12,7 @@ namespace ChatTts.Edge.Backends;
 /// whose dialect can honour the request; and counts the syntheses each destination runs.
 /// </summary>
 internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<ILoadBalancingPolicy> policies, DestinationSettingsCache settings, BackendActivity activity, TimeProvider time)
+    : IBackendLeaseOwner
 {
     private const string HealthyOrPanic = "HealthyOrPanic";
 
@@ -161,25 +162,28 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
         return capacity;
     }
 
+    /// <summary>Counts a slot whose synthesis the edge abandoned while the GPU may still compute it.</summary>
+    void IBackendLeaseOwner.Finishing(BackendLease lease) => activity.StartFinishing(lease.DestinationId);
+
     /// <summary>
     /// Gives back a slot taken by <see cref="TryAcquire"/>. YARP's per-destination request count (which
     /// <c>LeastRequests</c> reads) is kept by the edge, which sends syntheses itself rather than through YARP's
     /// forwarder; its public setter is not atomic, so every change happens under one lock.
     /// </summary>
-    internal void Release(DestinationState destination, long acquiredAt, bool used, bool finishing, bool sentAudio)
+    void IBackendLeaseOwner.Release(BackendLease lease, LeaseEnd end)
     {
-        var id = destination.DestinationId;
+        var id = lease.DestinationId;
         lock (activity.Gate)
         {
-            var left = activity.Give(id, finishing, sentAudio);
+            var left = activity.Give(id, end.Finished, end.SentAudio);
 
             // Mirror into the destination's current state object, which a reload may have replaced.
             var current = proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster)
-                && cluster.Destinations.TryGetValue(id, out var state) ? state : destination;
+                && cluster.Destinations.TryGetValue(id, out var state) ? state : lease.Destination;
             current.ConcurrentRequestCount = left;
         }
 
-        SlotFreed?.Invoke(used ? time.GetElapsedTime(acquiredAt) : null);
+        SlotFreed?.Invoke(end.Used ? end.Held : null);
     }
 
     /// <summary>True when the cluster lists any destination outside <paramref name="exclude"/>, healthy or not.</summary>

@@ -44,6 +44,9 @@ internal static class BackendsServiceCollectionExtensions
                     || ChatTts.Edge.Security.PemFile<object>.Loads(path, p => System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(p, key).Dispose()),
                 $"{BackendTlsOptions.SectionName}:ClientCertificate cannot be read as a PEM certificate with its private key.");
 
+        services.AddHealthChecks()
+            .AddCheck<BackendsReadyCheck>("backends", tags: [HealthTags.Ready])
+            .AddCheck<BackendCertificatesReadyCheck>("backend-certificates", tags: [HealthTags.Ready]);
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<BackendConfigFilter>();

@@ -46,7 +46,7 @@ internal static partial class EdgeConfigurationCheck
 
     private static partial class Log
     {
-        [LoggerMessage(72, LogLevel.Warning, "Configuration: {Warning}")]
+        [LoggerMessage(LogEvents.ConfigurationWarning, LogLevel.Warning, "Configuration: {Warning}")]
         public static partial void Suspicious(ILogger logger, string warning);
     }
 }

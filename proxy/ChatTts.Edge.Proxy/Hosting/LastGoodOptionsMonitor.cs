@@ -118,10 +118,10 @@ internal sealed partial class LastGoodOptionsMonitor<TOptions> : IOptionsMonitor
 
     private static partial class Log
     {
-        [LoggerMessage(70, LogLevel.Error, "The configuration of {Section} changed and is refused; the last good values stay in force: {Problems}")]
+        [LoggerMessage(LogEvents.ReloadRefused, LogLevel.Error, "The configuration of {Section} changed and is refused; the last good values stay in force: {Problems}")]
         public static partial void ReloadRefused(ILogger logger, string section, string problems);
 
-        [LoggerMessage(71, LogLevel.Information, "The configuration of {Section} is valid again and applied")]
+        [LoggerMessage(LogEvents.ReloadApplied, LogLevel.Information, "The configuration of {Section} is valid again and applied")]
         public static partial void ReloadApplied(ILogger logger, string section);
     }
 }

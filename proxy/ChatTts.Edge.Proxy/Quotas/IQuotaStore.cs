@@ -14,14 +14,17 @@ internal interface IQuotaStore
     Task ReleaseAsync(QuotaLeaseId lease, bool refundCharacters, CancellationToken cancellationToken);
 
     /// <summary>The key's usage now, without charging anything.</summary>
-    Task<QuotaUsage> GetUsageAsync(Caller caller, CancellationToken cancellationToken);
+    Task<QuotaUsage> GetUsageAsync(QuotaAccount account, CancellationToken cancellationToken);
 }
 
+/// <summary>Who is charged, and under which plan: an API key's id (or <c>cert:&lt;CN&gt;</c>, <c>anonymous:&lt;address&gt;</c>).</summary>
+internal sealed record QuotaAccount(string KeyId, QuotaPlan Plan);
+
 /// <summary>What one request costs: a request against the rate, its characters, one stream.</summary>
-internal sealed record QuotaCharge(Caller Caller, long Characters, string LeaseId, TimeSpan LeaseTtl);
+internal sealed record QuotaCharge(QuotaAccount Account, long Characters, string LeaseId, TimeSpan LeaseTtl);
 
 /// <summary>Identifies a granted lease and what it charged, so it can be renewed, released and refunded.</summary>
-internal sealed record QuotaLeaseId(Caller Caller, string LeaseId, long Characters, long Day, TimeSpan LeaseTtl);
+internal sealed record QuotaLeaseId(QuotaAccount Account, string LeaseId, long Characters, long Day, TimeSpan LeaseTtl);
 
 /// <summary>Which limit refused a request.</summary>
 internal enum QuotaLimit
@@ -36,6 +39,15 @@ internal enum QuotaLimit
 internal sealed record QuotaDecision(QuotaLimit Refused, TimeSpan RetryAfter, QuotaUsage Usage, QuotaLeaseId? Lease)
 {
     public bool Allowed => Refused == QuotaLimit.None;
+
+    /// <summary>A limit's name as clients and metrics see it: <c>rate</c>, <c>characters</c>, <c>concurrency</c>.</summary>
+    public static string Name(QuotaLimit limit) => limit switch
+    {
+        QuotaLimit.Rate => "rate",
+        QuotaLimit.Characters => "characters",
+        QuotaLimit.Concurrency => "concurrency",
+        _ => "none",
+    };
 }
 
 /// <summary>A key's usage of its plan at one moment.</summary>

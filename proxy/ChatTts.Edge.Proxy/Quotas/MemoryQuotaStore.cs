@@ -17,8 +17,8 @@ internal sealed class MemoryQuotaStore(TimeProvider time) : IQuotaStore, IDispos
 
     public Task<QuotaDecision> AcquireAsync(QuotaCharge charge, CancellationToken cancellationToken)
     {
-        var plan = charge.Caller.Plan;
-        var state = State(charge.Caller);
+        var plan = charge.Account.Plan;
+        var state = State(charge.Account);
         var (day, toNextDay) = Today();
         lock (state)
         {
@@ -50,7 +50,7 @@ internal sealed class MemoryQuotaStore(TimeProvider time) : IQuotaStore, IDispos
                 _streams[charge.LeaseId] = stream;
             }
 
-            var lease = new QuotaLeaseId(charge.Caller, charge.LeaseId, charge.Characters, day, charge.LeaseTtl);
+            var lease = new QuotaLeaseId(charge.Account, charge.LeaseId, charge.Characters, day, charge.LeaseTtl);
             return Task.FromResult(new QuotaDecision(QuotaLimit.None, TimeSpan.Zero, Usage(state, state.CharactersUsed, toNextDay), lease));
         }
     }
@@ -67,7 +67,7 @@ internal sealed class MemoryQuotaStore(TimeProvider time) : IQuotaStore, IDispos
 
         if (refundCharacters)
         {
-            var state = State(lease.Caller);
+            var state = State(lease.Account);
             lock (state)
             {
                 if (state.Day == lease.Day)
@@ -80,9 +80,9 @@ internal sealed class MemoryQuotaStore(TimeProvider time) : IQuotaStore, IDispos
         return Task.CompletedTask;
     }
 
-    public Task<QuotaUsage> GetUsageAsync(Caller caller, CancellationToken cancellationToken)
+    public Task<QuotaUsage> GetUsageAsync(QuotaAccount account, CancellationToken cancellationToken)
     {
-        var state = State(caller);
+        var state = State(account);
         var (day, toNextDay) = Today();
         lock (state)
         {
@@ -114,10 +114,10 @@ internal sealed class MemoryQuotaStore(TimeProvider time) : IQuotaStore, IDispos
     }
 
     /// <summary>One state per key and plan (a changed plan starts afresh).</summary>
-    private KeyState State(Caller caller)
+    private KeyState State(QuotaAccount account)
     {
-        var plan = caller.Plan;
-        var id = $"{caller.KeyId}|{plan.RequestsPerMinute}|{plan.EffectiveBurst}|{plan.ConcurrentStreams}";
+        var plan = account.Plan;
+        var id = $"{account.KeyId}|{plan.RequestsPerMinute}|{plan.EffectiveBurst}|{plan.ConcurrentStreams}";
         return _keys.GetOrAdd(id, static (_, plan) => new KeyState(plan), plan);
     }
 

@@ -22,38 +22,26 @@ internal enum QuotaFailureMode
     Closed,
 }
 
-/// <summary>Section <c>Edge:Quotas</c> (names are a contract).</summary>
+/// <summary>
+/// Section <c>Edge:Quotas</c> (names are a contract): where quota state lives and the plans. The same section names the
+/// callers (keys, tokens, anonymous callers): <c>CallerOptions</c>.
+/// </summary>
 internal sealed class QuotaOptions
 {
     public const string SectionName = "Edge:Quotas";
-    public const string AnonymousPlan = "anonymous";
 
     public QuotaStoreKind Store { get; set; } = QuotaStoreKind.Memory;
 
-    /// <summary>StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>.</summary>
-    public string? Redis { get; set; }
-
     /// <summary>
-    /// Deadline of every Redis call (and of connecting). A Redis that does not answer within it counts as down:
-    /// <see cref="FailureMode"/> applies at once until it answers again.
+    /// StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>: the earlier name of
+    /// <c>Edge:Redis:Configuration</c>, which every feature with shared state uses (either may be set).
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
-    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>Callers without a key get the <c>anonymous</c> plan (per client address) instead of 401.</summary>
-    public bool AllowAnonymous { get; set; }
+    public string? Redis { get; set; }
 
     public QuotaFailureMode FailureMode { get; set; } = QuotaFailureMode.Open;
 
+    /// <summary>The plans callers are charged to, by name (the keys, the anonymous callers and the certificate holders name theirs).</summary>
     public Dictionary<string, QuotaPlan> Plans { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    public Dictionary<string, ApiKeyOptions> Keys { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// Secret (at least 32 characters) that signs browser tokens; every replica needs the same one. When empty, each
-    /// process makes up its own, so a token works only on the replica that issued it.
-    /// </summary>
-    public string? TokenSigningKey { get; set; }
 
     /// <summary>How long a concurrent-stream lease lives without renewal; a crashed replica's leases expire after this.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
@@ -79,13 +67,4 @@ internal sealed class QuotaPlan
 
     /// <summary>Time between requests at the steady rate; zero when there is no rate limit.</summary>
     public TimeSpan EmissionInterval => RequestsPerMinute is > 0 and var rpm ? TimeSpan.FromMinutes(1 / rpm) : TimeSpan.Zero;
-}
-
-/// <summary>One API key: the SHA-256 of its secret (never the secret) and its plan.</summary>
-internal sealed class ApiKeyOptions
-{
-    /// <summary>Lowercase hex SHA-256 of the secret key.</summary>
-    public string? Sha256 { get; set; }
-
-    public string? Plan { get; set; }
 }

@@ -1,3 +1,5 @@
+using ChatTts.Edge.Hosting;
+
 namespace ChatTts.Edge.Quotas;
 
 /// <summary>
@@ -36,7 +38,7 @@ internal sealed partial class QuotaTicket : IDisposable
         catch (QuotaStoreUnavailableException ex)
         {
             // The lease expires by itself; an unrefunded charge is the store's outage's cost.
-            Log.ReleaseFailed(_logger, ex, _lease.Caller.KeyId);
+            Log.ReleaseFailed(_logger, ex, _lease.Account.KeyId);
         }
     }
 
@@ -59,7 +61,7 @@ internal sealed partial class QuotaTicket : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(54, LogLevel.Warning, "Could not release a stream lease of key {KeyId}; it expires by itself")]
+        [LoggerMessage(LogEvents.LeaseReleaseFailed, LogLevel.Warning, "Could not release a stream lease of key {KeyId}; it expires by itself")]
         public static partial void ReleaseFailed(ILogger logger, Exception exception, string keyId);
     }
 }

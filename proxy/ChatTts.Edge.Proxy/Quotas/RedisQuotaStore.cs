@@ -26,8 +26,8 @@ internal sealed class RedisQuotaStore(RedisConnection redis) : IQuotaStore
 
     public async Task<QuotaDecision> AcquireAsync(QuotaCharge charge, CancellationToken cancellationToken)
     {
-        var plan = charge.Caller.Plan;
-        var result = await RunAsync(QuotaScripts.Acquire, charge.Caller,
+        var plan = charge.Account.Plan;
+        var result = await RunAsync(QuotaScripts.Acquire, charge.Account,
         [
             plan.EmissionInterval.TotalMilliseconds,
             plan.EffectiveBurst,
@@ -39,22 +39,22 @@ internal sealed class RedisQuotaStore(RedisConnection redis) : IQuotaStore
         ]);
         var refused = (QuotaLimit)(long)result[0];
         var usage = Usage(result);
-        var lease = refused == QuotaLimit.None ? new QuotaLeaseId(charge.Caller, charge.LeaseId, charge.Characters, (long)result[5], charge.LeaseTtl) : null;
+        var lease = refused == QuotaLimit.None ? new QuotaLeaseId(charge.Account, charge.LeaseId, charge.Characters, (long)result[5], charge.LeaseTtl) : null;
         return new QuotaDecision(refused, TimeSpan.FromMilliseconds((long)result[1]), usage, lease);
     }
 
     public async Task<bool> RenewAsync(QuotaLeaseId lease, CancellationToken cancellationToken) =>
-        (long)(await RunScalarAsync(QuotaScripts.Renew, lease.Caller, [lease.LeaseId, (long)lease.LeaseTtl.TotalMilliseconds])) == 1;
+        (long)(await RunScalarAsync(QuotaScripts.Renew, lease.Account, [lease.LeaseId, (long)lease.LeaseTtl.TotalMilliseconds])) == 1;
 
     public Task ReleaseAsync(QuotaLeaseId lease, bool refundCharacters, CancellationToken cancellationToken) =>
-        RunScalarAsync(QuotaScripts.Release, lease.Caller, [lease.LeaseId, refundCharacters ? lease.Characters : 0, lease.Day]);
+        RunScalarAsync(QuotaScripts.Release, lease.Account, [lease.LeaseId, refundCharacters ? lease.Characters : 0, lease.Day]);
 
-    public async Task<QuotaUsage> GetUsageAsync(Caller caller, CancellationToken cancellationToken) =>
-        Usage(await RunAsync(QuotaScripts.Usage, caller, [caller.Plan.EmissionInterval.TotalMilliseconds, caller.Plan.EffectiveBurst]));
+    public async Task<QuotaUsage> GetUsageAsync(QuotaAccount account, CancellationToken cancellationToken) =>
+        Usage(await RunAsync(QuotaScripts.Usage, account, [account.Plan.EmissionInterval.TotalMilliseconds, account.Plan.EffectiveBurst]));
 
     /// <summary>The three keys of one API key, in one hash slot.</summary>
-    internal static RedisKey[] KeysOf(Caller caller) =>
-        [$"edge:{{{caller.KeyId}}}:rate", $"edge:{{{caller.KeyId}}}:chars", $"edge:{{{caller.KeyId}}}:streams"];
+    internal static RedisKey[] KeysOf(QuotaAccount account) =>
+        [$"edge:{{{account.KeyId}}}:rate", $"edge:{{{account.KeyId}}}:chars", $"edge:{{{account.KeyId}}}:streams"];
 
     private static QuotaUsage Usage(RedisResult[] result) => new(
         (long)result[2] < 0 ? null : (long)result[2],
@@ -63,14 +63,14 @@ internal sealed class RedisQuotaStore(RedisConnection redis) : IQuotaStore
         TimeSpan.FromMilliseconds((long)result[7]),
         (long)result[6]);
 
-    private async Task<RedisResult[]> RunAsync(string script, Caller caller, RedisValue[] arguments) =>
-        (RedisResult[])(await RunScalarAsync(script, caller, arguments))!;
+    private async Task<RedisResult[]> RunAsync(string script, QuotaAccount account, RedisValue[] arguments) =>
+        (RedisResult[])(await RunScalarAsync(script, account, arguments))!;
 
-    private async Task<RedisResult> RunScalarAsync(string script, Caller caller, RedisValue[] arguments)
+    private async Task<RedisResult> RunScalarAsync(string script, QuotaAccount account, RedisValue[] arguments)
     {
         try
         {
-            return await redis.RunAsync(database => database.ScriptEvaluateAsync(script, KeysOf(caller), arguments));
+            return await redis.RunAsync(database => database.ScriptEvaluateAsync(script, KeysOf(account), arguments));
         }
         catch (RedisUnavailableException ex)
         {

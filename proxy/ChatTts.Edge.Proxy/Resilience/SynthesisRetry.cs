@@ -28,8 +28,8 @@ internal interface IRetryableSynthesis
 /// </summary>
 internal sealed class SynthesisRetry
 {
-    private static readonly ResiliencePropertyKey<IRetryableSynthesis> SynthesisKey = new("ChatTts.Edge.Synthesis");
-    private static readonly ResiliencePropertyKey<TimeSpan> DelayKey = new("ChatTts.Edge.RetryDelay");
+    private static readonly ResiliencePropertyKey<IRetryableSynthesis> SynthesisKey = new("ChatTts.Edge.Retry.Synthesis");
+    private static readonly ResiliencePropertyKey<TimeSpan> DelayKey = new("ChatTts.Edge.Retry.Delay");
 
     private readonly RetryBudget _budget;
     private readonly TimeProvider _time;

@@ -6,6 +6,9 @@ internal sealed class ClientCertificateOptions
     public const string SectionName = "Edge:ClientCertificates";
     public const string DefaultPlan = "certificate";
 
+    /// <summary>Where the quota plans are configured (a certificate holder's plan must be one of them).</summary>
+    public const string PlansSection = "Edge:Quotas:Plans";
+
     /// <summary>PEM bundle of the CAs whose client certificates are accepted (the machine's roots are not).</summary>
     public string? TrustedCaPath { get; set; }
 

@@ -1,3 +1,4 @@
+using ChatTts.Edge.Hosting;
 using ChatTts.Edge.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,13 +19,14 @@ internal static class ClientCertificateServiceCollectionExtensions
             .ValidateFile(o => o.TrustedCaPath, nameof(ClientCertificateOptions.TrustedCaPath), "a PEM bundle of certificates", p => PemFile<object>.LoadBundle(p))
             .ValidateFile(o => o.RevocationListPath, nameof(ClientCertificateOptions.RevocationListPath),
                 "CRLs (PEM 'X509 CRL' blocks or DER) signed with RSA or ECDSA and SHA-256, SHA-384 or SHA-512", p => CertificateRevocationList.Load(p))
-            // Read from configuration, not from the quota options, whose own mistakes are reported on their own.
+            // Read from the configuration itself: the quotas (which own the plans) come later in the request's flow.
             .Validate(
                 certificates => certificates.TrustedCaPath is not { Length: > 0 }
-                    || configuration.GetSection(ChatTts.Edge.Quotas.QuotaOptions.SectionName).GetSection("Plans").GetSection(certificates.Plan).Exists(),
-                $"{ClientCertificateOptions.SectionName}:Plan must name a plan of Edge:Quotas:Plans (certificate holders are charged to it).");
+                    || configuration.GetSection(ClientCertificateOptions.PlansSection).GetSection(certificates.Plan).Exists(),
+                $"{ClientCertificateOptions.SectionName}:Plan must name a plan of {ClientCertificateOptions.PlansSection} (certificate holders are charged to it).");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ClientCertificateValidator>();
+        services.AddHealthChecks().AddCheck<CertificatesReadyCheck>("certificates", tags: [HealthTags.Ready]);
         services.AddOptions<KestrelServerOptions>().Configure<IServiceProvider>((kestrel, provider) =>
             kestrel.ConfigureHttpsDefaults(https =>
             {

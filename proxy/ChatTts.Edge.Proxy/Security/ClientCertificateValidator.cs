@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using ChatTts.Edge.Hosting;
 
 namespace ChatTts.Edge.Security;
 
@@ -175,7 +176,7 @@ internal sealed partial class ClientCertificateValidator
 
     private static partial class Log
     {
-        [LoggerMessage(60, LogLevel.Warning, "Client certificate '{Subject}' (serial {SerialNumber}) refused: {Reason}")]
+        [LoggerMessage(LogEvents.ClientCertificateRefused, LogLevel.Warning, "Client certificate '{Subject}' (serial {SerialNumber}) refused: {Reason}")]
         public static partial void Refused(ILogger logger, string subject, string serialNumber, string reason);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ChatTts.Edge.Hosting;
 
 namespace ChatTts.Edge.Security;
 
@@ -121,16 +122,16 @@ internal sealed partial class RevocationListFile
 
     private static partial class Log
     {
-        [LoggerMessage(62, LogLevel.Information, "Revocation list {Path} loaded: {Lists} CRL(s) revoking {Entries} certificate(s)")]
+        [LoggerMessage(LogEvents.RevocationListLoaded, LogLevel.Information, "Revocation list {Path} loaded: {Lists} CRL(s) revoking {Entries} certificate(s)")]
         public static partial void Loaded(ILogger logger, string path, int lists, int entries);
 
-        [LoggerMessage(63, LogLevel.Error, "Revocation list {Path} cannot be used ({Problem}); the last good {Lists} CRL(s) stay in force")]
+        [LoggerMessage(LogEvents.RevocationListUnusable, LogLevel.Error, "Revocation list {Path} cannot be used ({Problem}); the last good {Lists} CRL(s) stay in force")]
         public static partial void Unusable(ILogger logger, string path, string problem, int lists);
 
-        [LoggerMessage(64, LogLevel.Warning, "A CRL in {Path} names the CA '{Issuer}' ({Thumbprint}) but is not signed by its key; it is ignored")]
+        [LoggerMessage(LogEvents.RevocationListNotSignedByItsCa, LogLevel.Warning, "A CRL in {Path} names the CA '{Issuer}' ({Thumbprint}) but is not signed by its key; it is ignored")]
         public static partial void NotSignedByIssuer(ILogger logger, string issuer, string thumbprint, string path);
 
-        [LoggerMessage(65, LogLevel.Warning, "The CRL of '{Issuer}' in {Path} expired at {NextUpdate:u} (its next update is overdue); it is still used")]
+        [LoggerMessage(LogEvents.RevocationListExpired, LogLevel.Warning, "The CRL of '{Issuer}' in {Path} expired at {NextUpdate:u} (its next update is overdue); it is still used")]
         public static partial void Expired(ILogger logger, string issuer, string path, DateTimeOffset nextUpdate);
     }
 }

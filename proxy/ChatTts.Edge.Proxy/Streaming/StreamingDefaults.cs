@@ -31,13 +31,4 @@ internal static class StreamingDefaults
     /// that sends a whole answer at once, while bounding what one message can cost the edge's memory.
     /// </summary>
     public const int MaxBackendEventBytes = 8 * 1024 * 1024;
-
-    /// <summary>Time after the drain timeout for the last <c>error</c> events to reach clients before connections are cut.</summary>
-    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
-
-    /// <summary>Retry-After when a backend said it is busy without saying for how long.</summary>
-    public static readonly TimeSpan BackendBusyRetryAfter = TimeSpan.FromSeconds(1);
-
-    /// <summary>Largest JSON body accepted by POST /v1/tts/stream (the text limit in 4-byte UTF-8 plus fields).</summary>
-    public const int MaxBodyBytes = 64 * 1024;
 }

@@ -12,7 +12,7 @@ public sealed class ConfigurationValueCheckTests
         var (problems, warnings) = Check(new()
         {
             ["Edge:Quotas:Store"] = "Redsi",
-            ["Edge:Quotas:AllowAnonymous"] = "yes",
+            ["Edge:Quotas:FailureMode"] = "Ajar",
             ["Edge:Quotas:LeaseTtl"] = "half a minute",
             ["Edge:Quotas:Plans:gold:Burst"] = "ten",
             ["Edge:Quotas:Plans:gold:RequestsPerMinute"] = "60",
@@ -21,7 +21,7 @@ public sealed class ConfigurationValueCheckTests
 
         Assert.Equal(
         [
-            "Edge:Quotas:AllowAnonymous is 'yes', which is not true or false.",
+            "Edge:Quotas:FailureMode is 'Ajar', which is not one of Open, Closed.",
             "Edge:Quotas:LeaseTtl is 'half a minute', which is not a duration such as 00:00:30 (hh:mm:ss).",
             "Edge:Quotas:Plans:gold:Burst is 'ten', which is not a whole number.",
             "Edge:Quotas:Store is 'Redsi', which is not one of Memory, Redis.",

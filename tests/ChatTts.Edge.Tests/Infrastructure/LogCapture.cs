@@ -6,9 +6,9 @@ namespace ChatTts.Edge.Tests.Infrastructure;
 /// <summary>Keeps every log entry an in-process proxy writes (from Information up), for tests that read its logs.</summary>
 internal sealed class LogCapture : ILoggerProvider
 {
-    private readonly ConcurrentQueue<(LogLevel Level, string Category, string Message)> _entries = new();
+    private readonly ConcurrentQueue<(LogLevel Level, string Category, string Message, int EventId)> _entries = new();
 
-    public IReadOnlyList<(LogLevel Level, string Category, string Message)> Entries => [.. _entries];
+    public IReadOnlyList<(LogLevel Level, string Category, string Message, int EventId)> Entries => [.. _entries];
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -27,7 +27,7 @@ internal sealed class LogCapture : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                owner._entries.Enqueue((logLevel, category, formatter(state, exception)));
+                owner._entries.Enqueue((logLevel, category, formatter(state, exception), eventId.Id));
             }
         }
     }

@@ -273,7 +273,7 @@ public sealed class HostileTrafficTests
     {
         while (true)
         {
-            if (logs.Entries.FirstOrDefault(e => e.Category.EndsWith(".TtsStreamResult", StringComparison.Ordinal)) is { Message: { } line })
+            if (logs.Entries.FirstOrDefault(e => e.EventId == ChatTts.Edge.Hosting.LogEvents.StreamCompleted && e.Category.StartsWith("ChatTts.Edge.", StringComparison.Ordinal)) is { Message: { } line })
             {
                 return line;
             }

@@ -11,7 +11,7 @@ public sealed class MemoryQuotaStoreTests
     {
         var time = new ManualTimeProvider();
         using var store = new MemoryQuotaStore(time);
-        var caller = new Caller("alice", "test", new QuotaPlan { RequestsPerMinute = 1, Burst = 3, CharactersPerDay = 100, ConcurrentStreams = 2 });
+        var caller = new QuotaAccount("alice", new QuotaPlan { RequestsPerMinute = 1, Burst = 3, CharactersPerDay = 100, ConcurrentStreams = 2 });
 
         var first = await store.AcquireAsync(Charge(caller, 40), CancellationToken.None);
         var second = await store.AcquireAsync(Charge(caller, 40), CancellationToken.None);
@@ -40,7 +40,7 @@ public sealed class MemoryQuotaStoreTests
     {
         var time = new ManualTimeProvider();
         using var store = new MemoryQuotaStore(time);
-        var caller = new Caller("alice", "test", new QuotaPlan { CharactersPerDay = 10 });
+        var caller = new QuotaAccount("alice", new QuotaPlan { CharactersPerDay = 10 });
 
         Assert.True((await store.AcquireAsync(Charge(caller, 10), CancellationToken.None)).Allowed);
         Assert.Equal(QuotaLimit.Characters, (await store.AcquireAsync(Charge(caller, 1), CancellationToken.None)).Refused);
@@ -49,5 +49,5 @@ public sealed class MemoryQuotaStoreTests
         Assert.True((await store.AcquireAsync(Charge(caller, 10), CancellationToken.None)).Allowed);
     }
 
-    private static QuotaCharge Charge(Caller caller, long characters) => new(caller, characters, Guid.NewGuid().ToString("N"), TimeSpan.FromSeconds(30));
+    private static QuotaCharge Charge(QuotaAccount caller, long characters) => new(caller, characters, Guid.NewGuid().ToString("N"), TimeSpan.FromSeconds(30));
 }

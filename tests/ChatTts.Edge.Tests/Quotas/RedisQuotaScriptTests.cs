@@ -130,8 +130,8 @@ public sealed class RedisQuotaScriptTests : IAsyncLifetime, IDisposable
         Assert.All(keys, key => Assert.Contains("{alice}", key.ToString(), StringComparison.Ordinal));
     }
 
-    private static Caller Caller(QuotaPlan plan) => new("alice", "test", plan);
+    private static QuotaAccount Caller(QuotaPlan plan) => new("alice", plan);
 
-    private static QuotaCharge Charge(Caller caller, long characters = 10, TimeSpan? leaseTtl = null) =>
+    private static QuotaCharge Charge(QuotaAccount caller, long characters = 10, TimeSpan? leaseTtl = null) =>
         new(caller, characters, Guid.NewGuid().ToString("N"), leaseTtl ?? TimeSpan.FromSeconds(30));
 }

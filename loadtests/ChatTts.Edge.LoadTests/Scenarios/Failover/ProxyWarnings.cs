@@ -2,7 +2,7 @@ namespace ChatTts.Edge.LoadTests.Scenarios.Failover;
 
 /// <summary>
 /// The proxy's warnings and errors in its kept output, one line each: the console logger writes a level and
-/// category line (<c>warn: ChatTts.Edge.Streaming.TtsStreamer[3]</c>) followed by the indented message.
+/// category line (<c>warn: ChatTts.Edge.Api.SpeechStreamHandler[3]</c>) followed by the indented message.
 /// </summary>
 internal static class ProxyWarnings
 {

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
+using ChatTts.Edge.Hosting;
 
 namespace ChatTts.Edge.Backends.Health;
 
@@ -98,10 +99,10 @@ internal sealed partial class BackendFailuresPolicy(IDestinationHealthUpdater he
 
     private static partial class Log
     {
-        [LoggerMessage(20, LogLevel.Warning, "Backend {Backend} failed {Failures} times in a row; it gets no new work for {Seconds:0.#} s")]
+        [LoggerMessage(LogEvents.BackendTakenOut, LogLevel.Warning, "Backend {Backend} failed {Failures} times in a row; it gets no new work for {Seconds:0.#} s")]
         public static partial void TakenOut(ILogger logger, string backend, int failures, double seconds);
 
-        [LoggerMessage(21, LogLevel.Information, "Backend {Backend} is busy and asked to be left alone for {Seconds:0.#} s")]
+        [LoggerMessage(LogEvents.BackendBackedOff, LogLevel.Information, "Backend {Backend} is busy and asked to be left alone for {Seconds:0.#} s")]
         public static partial void BackedOff(ILogger logger, string backend, double seconds);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
+using ChatTts.Edge.Hosting;
 
 namespace ChatTts.Edge.Backends.Health;
 
@@ -76,7 +77,7 @@ internal sealed partial class BusyAwareProbePolicy(BackendActivity activity, IDe
 
     private static partial class Log
     {
-        [LoggerMessage(22, LogLevel.Debug, "Backend {Backend} did not answer its health probe while synthesizing; the probe is ignored")]
+        [LoggerMessage(LogEvents.BusyProbeIgnored, LogLevel.Debug, "Backend {Backend} did not answer its health probe while synthesizing; the probe is ignored")]
         public static partial void BusyProbeIgnored(ILogger logger, string backend);
     }
 }

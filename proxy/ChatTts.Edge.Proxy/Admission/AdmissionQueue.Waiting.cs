@@ -1,0 +1,129 @@
+namespace ChatTts.Edge.Admission;
+
+/// <summary>How a request waits in <see cref="AdmissionQueue"/>: its place, its notices, leaving.</summary>
+internal sealed partial class AdmissionQueue
+{
+    private async Task<Admission> WaitAsync(Waiter waiter, IQueueObserver observer, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(waiter.Request.MaxWait, _time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        await using var leave = stop.Token.UnsafeRegister(
+            static state =>
+            {
+                var (queue, waiter, timeout) = ((AdmissionQueue, Waiter, CancellationTokenSource))state!;
+                queue.Leave(waiter, timeout.IsCancellationRequested ? AdmissionRefusal.Timeout : AdmissionRefusal.None);
+            },
+            (this, waiter, timeout));
+
+        var admitted = false;
+        try
+        {
+            var reported = 0;
+            while (true)
+            {
+                Task changed;
+                QueueNotice notice;
+                lock (_lock)
+                {
+                    if (waiter.Outcome.Task.IsCompleted)
+                    {
+                        break;
+                    }
+
+                    changed = waiter.Changed.Task;
+                    notice = waiter.Notice;
+                }
+
+                // Clients hear of moving up only: a retry slotted in ahead does not send anyone back.
+                if (reported == 0 || notice.Position < reported)
+                {
+                    await observer.QueuedAsync(notice, cancellationToken);
+                    reported = notice.Position;
+                }
+
+                await Task.WhenAny(waiter.Outcome.Task, changed);
+            }
+
+            var (lease, refusal) = await waiter.Outcome.Task;
+            cancellationToken.ThrowIfCancellationRequested();
+            admitted = lease is not null;
+            return lease is not null
+                ? Admission.Granted(lease)
+                : Admission.Refused(refusal, refusal is AdmissionRefusal.Timeout ? _drain.RetryAfter(Length, _slots.Capacity()) : AdmissionDefaults.MinRetryAfter);
+        }
+        finally
+        {
+            if (!admitted)
+            {
+                Leave(waiter, AdmissionRefusal.None);
+                if (waiter.Outcome.Task.IsCompletedSuccessfully && waiter.Outcome.Task.Result.Lease is { } unused)
+                {
+                    unused.Dispose();
+                }
+            }
+        }
+    }
+
+    private void Enqueue(Waiter waiter)
+    {
+        if (waiter.Request.IsRetry)
+        {
+            // Behind earlier retries, ahead of requests that have not been tried anywhere yet.
+            var node = _waiters.First;
+            while (node is not null && node.Value.Request.IsRetry)
+            {
+                node = node.Next;
+            }
+
+            if (node is null)
+            {
+                _waiters.AddLast(waiter.Node);
+            }
+            else
+            {
+                _waiters.AddBefore(node, waiter.Node);
+            }
+        }
+        else
+        {
+            _waiters.AddLast(waiter.Node);
+        }
+
+        Renumber();
+        _recheck ??= _time.CreateTimer(static state => ((AdmissionQueue)state!).Recheck(), this, AdmissionDefaults.RecheckInterval, AdmissionDefaults.RecheckInterval);
+    }
+
+    /// <summary>True when someone waits who could take any backend's slot. Called under the lock.</summary>
+    private bool AnyUnrestrictedWaiter()
+    {
+        foreach (var waiter in _waiters)
+        {
+            if (waiter.Unrestricted)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Takes a waiter out of the queue (if it is still there) without a slot.</summary>
+    private void Leave(Waiter waiter, AdmissionRefusal refusal)
+    {
+        lock (_lock)
+        {
+            if (waiter.Node.List is null)
+            {
+                return;
+            }
+
+            _waiters.Remove(waiter.Node);
+            waiter.Complete(null, refusal);
+            Renumber();
+            if (_waiters.Count == 0)
+            {
+                StopRecheck();
+            }
+        }
+    }
+}

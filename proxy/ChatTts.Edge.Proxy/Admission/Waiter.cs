@@ -1,0 +1,38 @@
+using ChatTts.Edge.Backends;
+
+namespace ChatTts.Edge.Admission;
+
+/// <summary>One waiting request. Every field changes under the queue's lock.</summary>
+internal sealed class Waiter
+{
+    public Waiter(AdmissionRequest request, bool unrestricted)
+    {
+        Request = request;
+        Unrestricted = unrestricted;
+        Node = new LinkedListNode<Waiter>(this);
+    }
+
+    public AdmissionRequest Request { get; }
+
+    /// <summary>It could take a slot on any destination: nobody behind it can use one it cannot.</summary>
+    public bool Unrestricted { get; }
+
+    public LinkedListNode<Waiter> Node { get; }
+
+    public QueueNotice Notice { get; private set; }
+
+    public TaskCompletionSource<(BackendLease? Lease, AdmissionRefusal Refusal)> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completed (and replaced) whenever <see cref="Notice"/> changes.</summary>
+    public TaskCompletionSource Changed { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Move(QueueNotice notice)
+    {
+        Notice = notice;
+        var changed = Changed;
+        Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.SetResult();
+    }
+
+    public void Complete(BackendLease? lease, AdmissionRefusal refusal) => Outcome.TrySetResult((lease, refusal));
+}

@@ -1,0 +1,42 @@
+using ChatTts.Edge.Admission;
+using ChatTts.Edge.Backends.Health;
+using ChatTts.Edge.Observability;
+using ChatTts.Edge.Resilience;
+using ChatTts.Edge.Streaming;
+using Microsoft.Extensions.Options;
+
+namespace ChatTts.Edge.Synthesis;
+
+/// <summary>What every <see cref="SynthesisRun"/> works with: one set, shared by the runs of every request.</summary>
+internal sealed class SynthesisServices(
+    AdmissionQueue admission,
+    IGpuSlots slots,
+    SynthesisRetry retry,
+    BackendFailuresPolicy health,
+    BackendStatistics statistics,
+    EdgeMetrics metrics,
+    TimeProvider time,
+    IOptionsMonitor<StreamingOptions> streaming,
+    IOptionsMonitor<AdmissionOptions> admissionOptions,
+    ILogger<SynthesisRun> logger)
+{
+    public AdmissionQueue Admission { get; } = admission;
+
+    public IGpuSlots Slots { get; } = slots;
+
+    public SynthesisRetry Retry { get; } = retry;
+
+    public BackendFailuresPolicy Health { get; } = health;
+
+    public BackendStatistics Statistics { get; } = statistics;
+
+    public EdgeMetrics Metrics { get; } = metrics;
+
+    public TimeProvider Time { get; } = time;
+
+    public StreamingOptions Streaming => streaming.CurrentValue;
+
+    public AdmissionOptions AdmissionOptions => admissionOptions.CurrentValue;
+
+    public ILogger Logger { get; } = logger;
+}
