@@ -199,7 +199,7 @@ public sealed class QuotaTests : IAsyncLifetime
     {
         await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
         var settings = QuotaSettings.Alice(_redis.Configuration, failureMode: failureMode);
-        settings["Edge:Quotas:RedisTimeout"] = "00:00:00.200";
+        settings["Edge:Redis:Timeout"] = "00:00:00.200";
         await using var edge = EdgeApp.Start(backend, settings);
         using var client = edge.CreateRealClient();
         Assert.Equal(HttpStatusCode.OK, (await StreamAsync(client)).Status);
