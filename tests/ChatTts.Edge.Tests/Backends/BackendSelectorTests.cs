@@ -20,6 +20,9 @@ public sealed class BackendSelectorTests
     private static readonly BackendRequest Plain = new("Hello there.");
     private static readonly BackendRequest Alloy = new("Hello there.", Voice: "alloy");
 
+    /// <summary>Some destination could take the request, but none has room now.</summary>
+    private static readonly BackendSelection AllBusy = new(null, HasCandidates: true);
+
     private readonly ManualTimeProvider _time = new();
     private readonly FirstChoicePolicy _policy = new();
     private readonly StaticProxyState _proxy = new();
@@ -38,10 +41,10 @@ public sealed class BackendSelectorTests
 
         var first = Acquire();
         var second = Acquire();
-        var third = _selector.TryAcquire(new DefaultHttpContext(), FrozenSet<string>.Empty, Plain);
+        var third = TryAcquire();
 
         Assert.Equal(["gpu1", "gpu1"], [first.DestinationId, second.DestinationId]);
-        Assert.Equal(new BackendSelection(null, HasCandidates: true), third);
+        Assert.Equal(AllBusy, third);
         Assert.Equal(2, _selector.Activity.InFlight("gpu1"));
         Assert.Equal(2, gpu1.ConcurrentRequestCount); // what YARP's LeastRequests reads
 
@@ -56,7 +59,7 @@ public sealed class BackendSelectorTests
         UseCluster(Gpu("gpu1"), Gpu("gpu2"), Gpu("gpu3"));
         Assert.Equal("gpu1", Acquire().DestinationId);
 
-        var selection = _selector.TryAcquire(new DefaultHttpContext(), FrozenSet<string>.Empty, Plain);
+        var selection = TryAcquire();
 
         Assert.Equal("gpu2", selection.Lease?.DestinationId);
         Assert.Equal(["gpu2", "gpu3"], _policy.Offered);
@@ -68,7 +71,7 @@ public sealed class BackendSelectorTests
     {
         UseCluster(Gpu("gpu1", ("Draining", "true")), Gpu("gpu2"), Gpu("gpu3", ("Draining", "false")));
 
-        var selection = _selector.TryAcquire(new DefaultHttpContext(), FrozenSet<string>.Empty, Plain);
+        var selection = TryAcquire();
 
         Assert.Equal(["gpu2", "gpu3"], _policy.Offered);
         Assert.True(selection.Restricted);
@@ -103,11 +106,11 @@ public sealed class BackendSelectorTests
     {
         UseCluster(Gpu("gpu1"), Gpu("gpu2"), Gpu("gpu3"));
 
-        var selection = _selector.TryAcquire(new DefaultHttpContext(), FrozenSet.Create("gpu1"), Plain);
+        var selection = TryAcquire(Plain, "gpu1");
 
         Assert.Equal(["gpu2", "gpu3"], _policy.Offered);
         Assert.True(selection.Restricted);
-        Assert.Equal(BackendSelection.NoCandidates, _selector.TryAcquire(new DefaultHttpContext(), FrozenSet.Create("gpu1", "gpu2", "gpu3"), Plain));
+        Assert.Equal(BackendSelection.NoCandidates, TryAcquire(Plain, "gpu1", "gpu2", "gpu3"));
     }
 
     [Fact]
@@ -115,7 +118,7 @@ public sealed class BackendSelectorTests
     {
         UseCluster(Gpu("webui"), Gpu("openai1", ("Dialect", "chattts-openai")), Gpu("openai2", ("Dialect", "chattts-openai")));
 
-        var selection = _selector.TryAcquire(new DefaultHttpContext(), FrozenSet<string>.Empty, Alloy);
+        var selection = TryAcquire(Alloy);
 
         Assert.Equal(["openai1", "openai2"], _policy.Offered);
         Assert.True(selection.Restricted);
@@ -126,10 +129,10 @@ public sealed class BackendSelectorTests
     [Fact]
     public void TryAcquire_NoClusterOrNoDestinationCanTakeIt_HasNoCandidates()
     {
-        Assert.Equal(BackendSelection.NoCandidates, _selector.TryAcquire(new DefaultHttpContext(), FrozenSet<string>.Empty, Plain));
+        Assert.Equal(BackendSelection.NoCandidates, TryAcquire());
 
         UseCluster(Gpu("webui"));
-        Assert.Equal(BackendSelection.NoCandidates, _selector.TryAcquire(new DefaultHttpContext(), FrozenSet<string>.Empty, Alloy));
+        Assert.Equal(BackendSelection.NoCandidates, TryAcquire(Alloy));
     }
 
     [Fact]
@@ -239,7 +242,7 @@ public sealed class BackendSelectorTests
 
         Assert.Equal(1, _selector.Activity.Finishing("gpu1"));
         Assert.Equal(1, _selector.Activity.InFlight("gpu1"));
-        Assert.Equal(new BackendSelection(null, HasCandidates: true), _selector.TryAcquire(new DefaultHttpContext(), FrozenSet<string>.Empty, Plain));
+        Assert.Equal(AllBusy, TryAcquire());
         Assert.False(freed.Task.IsCompleted);
 
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -260,7 +263,7 @@ public sealed class BackendSelectorTests
         var reloaded = Gpu("gpu1", ("MaxConcurrency", "2"));
         UseCluster(reloaded);
 
-        Assert.Equal(new BackendSelection(null, HasCandidates: true), _selector.TryAcquire(new DefaultHttpContext(), FrozenSet<string>.Empty, Plain));
+        Assert.Equal(AllBusy, TryAcquire());
 
         first.Dispose();
         Assert.Equal(1, reloaded.ConcurrentRequestCount); // the fresh state learns of the synthesis still running
@@ -292,11 +295,10 @@ public sealed class BackendSelectorTests
         return cluster;
     }
 
-    private BackendLease Acquire()
-    {
-        var selection = _selector.TryAcquire(new DefaultHttpContext(), FrozenSet<string>.Empty, Plain);
-        return Assert.IsType<BackendLease>(selection.Lease);
-    }
+    private BackendSelection TryAcquire(BackendRequest? speech = null, params string[] exclude) =>
+        _selector.TryAcquire(new DefaultHttpContext(), exclude.ToFrozenSet(), speech ?? Plain);
+
+    private BackendLease Acquire() => Assert.IsType<BackendLease>(TryAcquire().Lease);
 
     /// <summary>Registered as <c>LeastRequests</c>: takes the first destination offered and remembers what was offered.</summary>
     private sealed class FirstChoicePolicy : ILoadBalancingPolicy

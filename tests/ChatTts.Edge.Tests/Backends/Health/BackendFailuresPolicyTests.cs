@@ -108,13 +108,14 @@ public sealed class BackendFailuresPolicyTests
     }
 
     [Theory]
-    [InlineData(HttpStatusCode.UnprocessableEntity)] // the backend's own validation: Rejected
+    [InlineData(HttpStatusCode.UnprocessableEntity)] // the backend's own validation: the client's mistake
     [InlineData(HttpStatusCode.BadRequest)]
     [InlineData(HttpStatusCode.NotFound)]
     [InlineData(HttpStatusCode.Unauthorized)]
-    public async Task Failed_AnswersThatSayNothingOfItsHealth_AreIgnored(HttpStatusCode status)
+    public async Task Failed_AnswersThatSayNothingOfItsHealth_NeitherCountNorResetTheCount(HttpStatusCode status)
     {
         var cluster = Cluster();
+        _policy.Failed(cluster, _gpu, Failure(BackendFailureKind.Connection));
 
         for (var i = 0; i < 5; i++)
         {
@@ -122,17 +123,6 @@ public sealed class BackendFailuresPolicyTests
         }
 
         Assert.Empty(_health.TakenOut);
-    }
-
-    [Fact]
-    public void Failed_ClientsRequestRejected_DoesNotCountBetweenTwoRealFailures()
-    {
-        var cluster = Cluster();
-
-        _policy.Failed(cluster, _gpu, Failure(BackendFailureKind.Connection));
-        _policy.Failed(cluster, _gpu, Failure(BackendFailureKind.Rejected));
-        Assert.Empty(_health.TakenOut);
-
         _policy.Failed(cluster, _gpu, Failure(BackendFailureKind.Connection));
         Assert.Single(_health.TakenOut);
     }
