@@ -71,10 +71,12 @@ internal sealed partial class BackendFailuresPolicy(IDestinationHealthUpdater he
         var failures = Interlocked.Increment(ref count.Value);
         if (failures >= Threshold(cluster))
         {
-            // Back from its reactivation period, it gets the full threshold again before being taken out again.
+            // Back from its reactivation period, it gets the full threshold again before being taken out again. A
+            // backend that asked to be left alone for longer is left alone for as long as it asked.
             Interlocked.Exchange(ref count.Value, 0);
-            Log.TakenOut(logger, destination.DestinationId, failures, reactivation.TotalSeconds);
-            health.SetPassive(cluster, destination, DestinationHealth.Unhealthy, reactivation);
+            var period = retryAfter > reactivation ? retryAfter.Value : reactivation;
+            Log.TakenOut(logger, destination.DestinationId, failures, period.TotalSeconds);
+            health.SetPassive(cluster, destination, DestinationHealth.Unhealthy, period);
         }
         else if (retryAfter is { } wait && wait > TimeSpan.Zero)
         {
