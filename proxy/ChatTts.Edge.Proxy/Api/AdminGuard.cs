@@ -9,26 +9,42 @@ internal sealed class AdminGuard(IOptionsMonitor<AdminOptions> options) : IEndpo
 {
     public const string KeyHeader = "X-Admin-Key";
 
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        Refusal(context.HttpContext) is { } refusal ? ValueTask.FromResult<object?>(refusal) : next(context);
+
+    /// <summary>The same guard as middleware, for endpoints that are not route handlers (the Prometheus exporter's).</summary>
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        var http = context.HttpContext;
+        ArgumentNullException.ThrowIfNull(next);
+        if (Refusal(context) is { } refusal)
+        {
+            await refusal.ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    }
+
+    /// <summary>Null when the request may pass; otherwise the answer that turns it away.</summary>
+    private Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Refusal(HttpContext http)
+    {
         var key = options.CurrentValue.ApiKey;
         if (string.IsNullOrEmpty(key))
         {
             return http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
-                ? next(context)
-                : ValueTask.FromResult<object?>(TypedResults.Problem(
+                ? null
+                : TypedResults.Problem(
                     statusCode: StatusCodes.Status403Forbidden,
                     title: "Admin endpoints answer loopback only",
-                    detail: $"Set {AdminOptions.SectionName}:ApiKey to reach them from elsewhere with the {KeyHeader} header."));
+                    detail: $"Set {AdminOptions.SectionName}:ApiKey to reach them from elsewhere with the {KeyHeader} header.");
         }
 
         return Matches(PresentedKey(http.Request), key)
-            ? next(context)
-            : ValueTask.FromResult<object?>(TypedResults.Problem(
+            ? null
+            : TypedResults.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: "Admin key required",
-                detail: $"Send the key configured in {AdminOptions.SectionName}:ApiKey in the {KeyHeader} header."));
+                detail: $"Send the key configured in {AdminOptions.SectionName}:ApiKey in the {KeyHeader} header.");
     }
 
     private static string? PresentedKey(HttpRequest request) =>

@@ -1,20 +1,18 @@
 using ChatTts.Edge.Api;
-using ChatTts.Edge.Observability;
 
 namespace Microsoft.AspNetCore.Builder;
 
 internal static class MetricsEndpoints
 {
     /// <summary>
-    /// <c>GET /metrics</c>: the <c>ChatTts.Edge</c> meter in Prometheus text format, behind the admin guard (loopback,
-    /// or <c>Authorization: Bearer &lt;Edge:Admin:ApiKey&gt;</c>, which Prometheus sends with its <c>authorization</c> setting).
+    /// <c>GET /metrics</c>: the edge's metrics (its own meter, ASP.NET Core, HttpClient, the runtime) in Prometheus text
+    /// format, from the OpenTelemetry pipeline's Prometheus exporter, behind the admin guard (loopback, or
+    /// <c>Authorization: Bearer &lt;Edge:Admin:ApiKey&gt;</c>, which Prometheus sends with its <c>authorization</c> setting).
     /// </summary>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder endpoints)
     {
-        // Listening starts now, before the first request is measured.
-        var collector = endpoints.ServiceProvider.GetRequiredService<PrometheusCollector>();
-        endpoints.MapGet("/metrics", () => TypedResults.Text(collector.Scrape(), "text/plain; version=0.0.4; charset=utf-8"))
-            .AddEndpointFilter<AdminGuard>()
+        var guard = endpoints.ServiceProvider.GetRequiredService<AdminGuard>();
+        endpoints.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: branch => branch.Use(guard.InvokeAsync), optionsName: null)
             .WithMetadata(new Microsoft.AspNetCore.Cors.DisableCorsAttribute()); // scraped by Prometheus, never by other sites' pages
         return endpoints;
     }

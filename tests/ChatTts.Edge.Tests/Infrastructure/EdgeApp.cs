@@ -78,14 +78,16 @@ internal sealed class EdgeApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.ConfigureAppConfiguration(config =>
+        // As settings of the host, so Program sees them while it registers services (as a deployment's would be).
+        foreach (var (key, value) in _settings)
         {
-            config.AddInMemoryCollection(_settings);
-            if (_jsonFile is not null)
-            {
-                config.AddJsonFile(_jsonFile, optional: false, reloadOnChange: true);
-            }
-        });
+            builder.UseSetting(key, value);
+        }
+
+        if (_jsonFile is not null)
+        {
+            builder.ConfigureAppConfiguration(config => config.AddJsonFile(_jsonFile, optional: false, reloadOnChange: true));
+        }
         builder.ConfigureLogging(logging =>
         {
             logging.SetMinimumLevel(_logs is null ? LogLevel.Warning : LogLevel.Information);

@@ -7,6 +7,7 @@ using ChatTts.Emulator;
 namespace ChatTts.Edge.Tests.Observability;
 
 /// <summary><c>GET /metrics</c>: what the edge did, in a format Prometheus's own tools accept.</summary>
+[Collection(MeterCollection.Name)]
 public sealed class MetricsTests
 {
     [Fact]
@@ -32,7 +33,9 @@ public sealed class MetricsTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
-        var lines = text.Split('\n');
+        // The OpenTelemetry exporter labels every series with its meter's name; the assertions read past it.
+        var lines = text.Replace("otel_scope_name=\"ChatTts.Edge\",", "", StringComparison.Ordinal)
+            .Replace("{otel_scope_name=\"ChatTts.Edge\"}", "", StringComparison.Ordinal).Split('\n');
         Assert.Contains("chattts_edge_streams_total{outcome=\"done\"} 3", lines);
         Assert.Contains("chattts_edge_streams_total{outcome=\"http_429\"} 1", lines);
         Assert.Contains("chattts_edge_characters_total 15", lines);
@@ -150,4 +153,15 @@ public sealed class MetricsTests
         await process.WaitForExitAsync();
         return (process.ExitCode, output);
     }
+}
+
+/// <summary>
+/// OpenTelemetry's metrics pipeline listens to meters by name, process-wide: an edge's <c>/metrics</c> would count the
+/// streams of every other edge the test process runs at the time. Tests that read exact counts run on their own.
+/// (A deployment runs one edge per process.)
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MeterCollection
+{
+    public const string Name = "Meters";
 }
