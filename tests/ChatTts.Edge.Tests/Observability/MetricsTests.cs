@@ -7,7 +7,7 @@ using ChatTts.Emulator;
 namespace ChatTts.Edge.Tests.Observability;
 
 /// <summary><c>GET /metrics</c>: what the edge did, in a format Prometheus's own tools accept.</summary>
-[Collection(MeterCollection.Name)]
+[Collection(MetersAlone.Name)]
 public sealed class MetricsTests
 {
     [Fact]
@@ -161,7 +161,7 @@ public sealed class MetricsTests
 /// (A deployment runs one edge per process.)
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MeterCollection
+public sealed class MetersAlone
 {
     public const string Name = "Meters";
 }
