@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Environment;
 

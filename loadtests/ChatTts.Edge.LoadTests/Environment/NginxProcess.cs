@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using ChatTts.Edge.Tests.Infrastructure;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Environment;
 
