@@ -18,11 +18,13 @@ internal sealed partial class RedisServer : IAsyncDisposable
     private const int KeptLines = 50;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 
+    private readonly string _executable;
     private readonly TimeProvider _time;
     private ChildProcess? _process;
 
-    private RedisServer(int port, TimeProvider time)
+    private RedisServer(string executable, int port, TimeProvider time)
     {
+        _executable = executable;
         Port = port;
         _time = time;
     }
@@ -42,12 +44,7 @@ internal sealed partial class RedisServer : IAsyncDisposable
     /// <exception cref="EnvironmentException"><c>redis-server</c> is not installed, did not start, or was not ready in time.</exception>
     public static async Task<RedisServer> StartAsync(TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(Executable))
-        {
-            throw new EnvironmentException($"{Executable} is missing: run scripts/install-deps.sh as root to install Debian's redis-server.");
-        }
-
-        var server = new RedisServer(Loopback.FreePort(), time ?? TimeProvider.System);
+        var server = new RedisServer(InstalledProgram.Find(Executable, "redis-server"), Loopback.FreePort(), time ?? TimeProvider.System);
         await server.StartAgainAsync(cancellationToken);
         return server;
     }
@@ -57,7 +54,7 @@ internal sealed partial class RedisServer : IAsyncDisposable
     /// ready"), or was not ready in time.</exception>
     public async Task StartAgainAsync(CancellationToken cancellationToken = default)
     {
-        var start = new ProcessStartInfo(Executable,
+        var start = new ProcessStartInfo(_executable,
             ["--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
         (_process, _) = await ChildProcess.StartAsync("redis-server", start, ReadyLine(), _time, StartTimeout, KeptLines, cancellationToken);
         Version = VersionLine().Match(_process.RecentOutput()) is { Success: true } match ? match.Groups[1].Value : "unknown";

@@ -65,8 +65,7 @@ internal sealed class FailoverScenario : Scenario<StreamSettings>
     protected override string StartLine(StreamSettings settings, RunSettings run)
     {
         var killAt = KillAt(run);
-        return $"{Name}: {StreamReport.LoadText(settings)}; {DurationFormat.Format(run.Duration)} " +
-            $"(warm-up {DurationFormat.Format(run.Warmup)}) against a local proxy and {settings.Profile.Backends} emulated backends; " +
+        return $"{Name}: {StreamReport.LoadText(settings)}; {run.Timing} against a local proxy and {settings.Profile.Backends} emulated backends; " +
             $"{KilledBackend} dies at {DurationFormat.Format(killAt > run.Warmup ? killAt : run.Warmup)} …";
     }
 

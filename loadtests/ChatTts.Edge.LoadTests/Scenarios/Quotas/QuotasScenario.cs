@@ -27,8 +27,7 @@ internal sealed class QuotasScenario : Scenario<QuotasSettings>
 
     protected override string StartLine(QuotasSettings settings, RunSettings run) =>
         $"quotas: starting redis-server, then {settings.Rounds} round(s) of two runs (quotas off, quotas on), each with {settings.Backends} " +
-        $"emulated GPUs, a new proxy and {settings.Clients} clients for {DurationFormat.Format(run.Duration)} " +
-        $"(warm-up {DurationFormat.Format(run.Warmup)}) …";
+        $"emulated GPUs, a new proxy and {settings.Clients} clients for {run.Timing} …";
 
     /// <summary>Each run starts a local environment of its own (<see cref="QuotasMeasurement"/>), all with one redis-server.</summary>
     protected override async Task<ScenarioResult> RunAsync(

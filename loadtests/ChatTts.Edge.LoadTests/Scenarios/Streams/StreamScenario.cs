@@ -32,8 +32,7 @@ internal sealed class StreamScenario(StreamProfile profile) : Scenario<StreamSet
     }
 
     protected override string StartLine(StreamSettings settings, RunSettings run) =>
-        $"{Name}: {StreamReport.LoadText(settings)}; " +
-        $"{DurationFormat.Format(run.Duration)} (warm-up {DurationFormat.Format(run.Warmup)}) against " +
+        $"{Name}: {StreamReport.LoadText(settings)}; {run.Timing} against " +
         (settings.Target is { } target ? target.AbsoluteUri : $"a local proxy and {settings.Profile.Backends} emulated backends") + " …";
 
     protected override async Task<ScenarioResult> RunAsync(

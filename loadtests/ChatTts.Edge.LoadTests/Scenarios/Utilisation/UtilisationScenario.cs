@@ -18,8 +18,7 @@ internal sealed class UtilisationScenario : Scenario<UtilisationSettings>
     protected override UtilisationSettings Read(CommandLineArguments arguments) => UtilisationSettings.Read(arguments);
 
     protected override string StartLine(UtilisationSettings settings, RunSettings run) =>
-        $"utilisation: starting {settings.Backends} emulated GPUs and the proxy; {settings.Clients} clients for " +
-        $"{DurationFormat.Format(run.Duration)} (warm-up {DurationFormat.Format(run.Warmup)}) …";
+        $"utilisation: starting {settings.Backends} emulated GPUs and the proxy; {settings.Clients} clients for {run.Timing} …";
 
     protected override Task<ScenarioResult> RunAsync(
         UtilisationSettings settings, Preparation preparation, ScenarioContext context, CancellationToken cancellationToken) =>
