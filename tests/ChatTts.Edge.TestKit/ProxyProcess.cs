@@ -55,7 +55,7 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
             }
         }
 
-        var (process, _) = await ChildProcess.StartAsync(
+        var process = await ChildProcess.StartAsync(
             "proxy", StartInfo(environment, options.Cpus), StartedLine(), options.Time, options.StartTimeout, options.KeptLines, cancellationToken, onLine: OnLine);
         lock (addresses)
         {

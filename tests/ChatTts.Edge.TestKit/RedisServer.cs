@@ -56,7 +56,7 @@ internal sealed partial class RedisServer : IAsyncDisposable
     {
         var start = new ProcessStartInfo(_executable,
             ["--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
-        (_process, _) = await ChildProcess.StartAsync("redis-server", start, ReadyLine(), _time, StartTimeout, KeptLines, cancellationToken);
+        _process = await ChildProcess.StartAsync("redis-server", start, ReadyLine(), _time, StartTimeout, KeptLines, cancellationToken);
         Version = VersionLine().Match(_process.RecentOutput()) is { Success: true } match ? match.Groups[1].Value : "unknown";
     }
 

@@ -121,7 +121,7 @@ internal sealed partial class NginxProcess : IAsyncDisposable
             await File.WriteAllTextAsync(ConfigurationFile(prefix), Configuration(prefix, port, upstream, OpenFileLimit()), cancellationToken);
             var (program, arguments) = CpuPinning.Command(executable, Arguments(prefix), cpus);
             var start = new ProcessStartInfo(program, arguments);
-            (process, _) = await ChildProcess.StartAsync("nginx", start, ReadyLine(), time, StartTimeout, KeptLines, cancellationToken);
+            process = await ChildProcess.StartAsync("nginx", start, ReadyLine(), time, StartTimeout, KeptLines, cancellationToken);
         }
         catch
         {
