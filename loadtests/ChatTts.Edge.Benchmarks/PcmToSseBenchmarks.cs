@@ -4,7 +4,7 @@ using ChatTts.Edge.Audio;
 using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Dialects;
 using ChatTts.Edge.Streaming;
-using ChatTts.Edge.Tests.Infrastructure;
+using ChatTts.Edge.TestKit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 

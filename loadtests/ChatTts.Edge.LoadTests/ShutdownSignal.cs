@@ -6,7 +6,7 @@ namespace ChatTts.Edge.LoadTests;
 /// <summary>
 /// Ctrl+C, SIGTERM and SIGHUP. The first becomes a cancellation, so the run unwinds through its <c>await using</c>
 /// blocks and stops the proxy and <c>redis-server</c> processes. A second one exits at once with code 2; the exit
-/// still kills them (<see cref="Environment.ChildProcess"/> does on <see cref="AppDomain.ProcessExit"/>), which the
+/// still kills them (<see cref="TestKit.ChildProcess"/> does on <see cref="AppDomain.ProcessExit"/>), which the
 /// runtime's default handling of the signal would skip.
 /// </summary>
 internal sealed class ShutdownSignal : IDisposable

@@ -10,8 +10,6 @@ namespace ChatTts.Edge.LoadTests.Environment;
 /// <param name="Replicas">Proxy processes, configured alike in front of the same GPUs (as a deployment scales the edge
 /// horizontally, its shared state in one Redis).</param>
 /// <param name="ProxyCpus">The CPUs the proxy process runs on (a taskset list); null for any.</param>
-/// <param name="ProxyEndpoints">How many addresses the proxy listens on (more than one with <c>Kestrel:Endpoints</c> in
-/// <paramref name="ProxyConfiguration"/>); it is ready once it has reported them all.</param>
 internal sealed record EnvironmentSettings(
     int Backends,
     string Dialect,
@@ -20,7 +18,6 @@ internal sealed record EnvironmentSettings(
     TimeSpan FirstChunkDelay,
     IReadOnlyDictionary<string, string> ProxyConfiguration,
     int? MaxConcurrency = null,
-    int ProxyEndpoints = 1,
     int EmulatorConcurrency = 1,
     string? ProxyCpus = null,
     int Replicas = 1);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Environment;
 
@@ -51,7 +52,7 @@ internal static partial class HeyRun
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(requests, concurrency); // hey refuses fewer requests than workers
 
-        var start = new ProcessStartInfo(FindExecutable())
+        var start = new ProcessStartInfo(InstalledProgram.Find(Executable, "hey"))
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -183,20 +184,6 @@ internal static partial class HeyRun
         {
             // It has exited already.
         }
-    }
-
-    private static string FindExecutable()
-    {
-        if (File.Exists(Executable))
-        {
-            return Executable;
-        }
-
-        return (System.Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, "hey"))
-            .FirstOrDefault(File.Exists)
-            ?? throw new EnvironmentException($"{Executable} is missing: run scripts/install-deps.sh as root to install Debian's hey.");
     }
 
     // "  Fastest:	0.0012 secs"

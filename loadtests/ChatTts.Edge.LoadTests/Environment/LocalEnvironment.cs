@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using ChatTts.Edge.TestKit;
 using ChatTts.Emulator;
 
 namespace ChatTts.Edge.LoadTests.Environment;
@@ -11,6 +12,8 @@ namespace ChatTts.Edge.LoadTests.Environment;
 /// </summary>
 internal sealed class LocalEnvironment : IAsyncDisposable
 {
+    /// <summary>A proxy's latest output lines, kept for a failed run.</summary>
+    private const int KeptProxyLines = 200;
     private static readonly TimeSpan ProxyStartTimeout = TimeSpan.FromSeconds(60);
     private readonly List<Backend> _backends = [];
     private readonly List<ProxyProcess> _proxies = [];
@@ -28,7 +31,7 @@ internal sealed class LocalEnvironment : IAsyncDisposable
     public IReadOnlyList<Uri> ProxyAddresses => Proxy.Addresses;
 
     /// <summary>The proxy's process id, for its CPU time and memory.</summary>
-    public int ProxyProcessId => Proxy.ProcessId;
+    public int ProxyProcessId => Proxy.Id;
 
     /// <summary>Whether the (first) proxy process ended by itself (it should run until disposed).</summary>
     public bool ProxyExited => Proxy.HasExited;
@@ -45,7 +48,7 @@ internal sealed class LocalEnvironment : IAsyncDisposable
     public static async Task<LocalEnvironment> StartAsync(EnvironmentSettings settings, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var folder = ProxyBuildOutput.Folder();
+        _ = ProxyBuildOutput.Folder(); // before anything starts: is the proxy built?
         var environment = new LocalEnvironment();
         try
         {
@@ -56,10 +59,10 @@ internal sealed class LocalEnvironment : IAsyncDisposable
             }
 
             var variables = environment.ProxyVariables(settings);
+            var options = new ProxyProcessOptions { Time = time, StartTimeout = ProxyStartTimeout, KeptLines = KeptProxyLines, Cpus = settings.ProxyCpus };
             for (var i = 0; i < settings.Replicas; i++)
             {
-                environment._proxies.Add(await ProxyProcess.StartAsync(
-                    folder, variables, settings.ProxyEndpoints, time, ProxyStartTimeout, cancellationToken, settings.ProxyCpus));
+                environment._proxies.Add(await ProxyProcess.StartAsync(variables, cancellationToken, options));
             }
 
             return environment;
@@ -79,6 +82,14 @@ internal sealed class LocalEnvironment : IAsyncDisposable
         {
             await writer.WriteAsync(proxy.RecentOutput());
         }
+    }
+
+    /// <summary>Every proxy's latest output lines, as one text.</summary>
+    public async Task<string> ProxyOutputAsync()
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        await WriteProxyOutputAsync(writer);
+        return writer.ToString();
     }
 
     /// <summary>Runs a scenario on this environment and, when it misses a threshold or fails (other than by being

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using ChatTts.Edge.Tests.Infrastructure;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Environment;
 
@@ -74,7 +74,7 @@ internal sealed partial class NginxProcess : IAsyncDisposable
             throw new ArgumentException($"The upstream must be an absolute http:// address, not {upstream}.", nameof(upstream));
         }
 
-        var executable = FindExecutable();
+        var executable = InstalledProgram.Find(Executable, "nginx");
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -121,7 +121,7 @@ internal sealed partial class NginxProcess : IAsyncDisposable
             await File.WriteAllTextAsync(ConfigurationFile(prefix), Configuration(prefix, port, upstream, OpenFileLimit()), cancellationToken);
             var (program, arguments) = CpuPinning.Command(executable, Arguments(prefix), cpus);
             var start = new ProcessStartInfo(program, arguments);
-            (process, _) = await ChildProcess.StartAsync("nginx", start, ReadyLine(), time, StartTimeout, KeptLines, cancellationToken);
+            process = await ChildProcess.StartAsync("nginx", start, ReadyLine(), time, StartTimeout, KeptLines, cancellationToken);
         }
         catch
         {
@@ -208,20 +208,6 @@ internal sealed partial class NginxProcess : IAsyncDisposable
     private static string ConfigurationFile(string prefix) => prefix + "nginx.conf";
 
     private static string[] Arguments(string prefix) => ["-p", prefix, "-c", ConfigurationFile(prefix), "-e", "stderr"];
-
-    private static string FindExecutable()
-    {
-        if (File.Exists(Executable))
-        {
-            return Executable;
-        }
-
-        return (System.Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, "nginx"))
-            .FirstOrDefault(File.Exists)
-            ?? throw new EnvironmentException($"{Executable} is missing: run scripts/install-deps.sh as root to install Debian's nginx.");
-    }
 
     /// <summary>The hard limit on open files this process has (which nginx inherits), capped at
     /// <see cref="OpenFiles"/>; that where it cannot be read (not Linux).</summary>

@@ -20,6 +20,9 @@ internal sealed record RunSettings(TimeSpan Duration, TimeSpan Warmup, TimeSpan 
     /// <summary>The measurement window: the duration after the warm-up.</summary>
     public TimeSpan Window => Duration - Warmup;
 
+    /// <summary>The duration and the warm-up for a start line, e.g. <c>20s (warm-up 4s)</c>.</summary>
+    public string Timing => $"{DurationFormat.Format(Duration)} (warm-up {DurationFormat.Format(Warmup)})";
+
     public static RunSettings Read(CommandLineArguments arguments, string scenario, RunDefaults defaults)
     {
         ArgumentNullException.ThrowIfNull(arguments);

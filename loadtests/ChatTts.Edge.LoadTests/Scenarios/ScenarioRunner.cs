@@ -2,6 +2,7 @@ using System.Reflection;
 using ChatTts.Edge.LoadTests.CommandLine;
 using ChatTts.Edge.LoadTests.Environment;
 using ChatTts.Edge.LoadTests.Reporting;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Scenarios;
 

@@ -26,7 +26,7 @@ public sealed class HealthEndpointTests
     [Fact]
     public async Task Readyz_EveryBackendDown_IsUnhealthy_AndHealthyAgainWhenOneReturns()
     {
-        await using var backend = await EmulatorInstance.StartAsync(Integration.StreamingEndToEndTests.Fast("forge"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
         await using var edge = EdgeApp.Start(backend, new Dictionary<string, string?>
         {
             ["ReverseProxy:Clusters:chattts:HealthCheck:Active:Enabled"] = "true",
@@ -53,7 +53,7 @@ public sealed class HealthEndpointTests
     public async Task Readyz_RedisDown_DependsOnTheFailureMode(string failureMode, HttpStatusCode expected, string quotaStatus)
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var backend = await EmulatorInstance.StartAsync(Integration.StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend, QuotaSettings.Alice(redis.Configuration, failureMode: failureMode));
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

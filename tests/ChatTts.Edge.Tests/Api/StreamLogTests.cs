@@ -10,7 +10,7 @@ public sealed class StreamLogTests
     [Fact]
     public async Task JsonConsole_EachStreamEndsWithOneLineNamingKeyBackendAttemptsAndOutcome()
     {
-        await using var backend = await EmulatorInstance.StartAsync(Integration.StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         var environment = QuotaSettings.AsEnvironment(QuotaSettings.Alice(requestsPerMinute: 1000, burst: 100));
         environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         environment["Logging__Console__FormatterName"] = "json";

@@ -46,11 +46,10 @@ internal sealed class EdgeApp : WebApplicationFactory<Program>
         }
 
         // Tests call without keys unless they test quotas: anonymous callers, with limits no test reaches.
-        all["Edge:Quotas:AllowAnonymous"] = "true";
-        all["Edge:Quotas:Plans:anonymous:RequestsPerMinute"] = "1000000";
-        all["Edge:Quotas:Plans:anonymous:Burst"] = "1000000";
-        all["Edge:Quotas:Plans:anonymous:CharactersPerDay"] = "1000000000";
-        all["Edge:Quotas:Plans:anonymous:ConcurrentStreams"] = "1000000";
+        foreach (var (key, value) in QuotaSettings.UnlimitedAnonymous())
+        {
+            all[key] = value;
+        }
 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

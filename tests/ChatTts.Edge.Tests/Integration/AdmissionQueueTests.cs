@@ -135,7 +135,7 @@ public sealed class AdmissionQueueTests
     [Fact]
     public async Task Status_ReportsEachDestinationsDialectCapLoadAndLatency()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("chattts-ui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-ui"));
         await using var edge = EdgeApp.Start(backend, new Dictionary<string, string?>
         {
             ["ReverseProxy:Clusters:chattts:Destinations:gpu0:Metadata:MaxConcurrency"] = "2",

@@ -26,7 +26,7 @@ public sealed class BackendFailureTests
     [Fact]
     public async Task Stream_BackendAnswers503_Is503CarryingTheBackendsRetryAfter()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("chattts-openai"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-openai"));
         backend.Faults.Unavailable = true;
         backend.Faults.RetryAfterSeconds = 7;
         await using var edge = EdgeApp.Start(backend);
@@ -44,7 +44,7 @@ public sealed class BackendFailureTests
     [InlineData("webui")]
     public async Task Stream_BackendFails500_Is502ProblemBeforeAnyAudio(string dialect)
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast(dialect));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast(dialect));
         backend.Faults.Fail = true;
         await using var edge = EdgeApp.Start(backend);
         using var client = edge.CreateRealClient();
@@ -59,7 +59,7 @@ public sealed class BackendFailureTests
     [Fact]
     public async Task Stream_BackendRefusesConnections_Is502()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         backend.Faults.Refuse = true;
         await using var edge = EdgeApp.Start(backend);
         using var client = edge.CreateRealClient();
@@ -76,7 +76,7 @@ public sealed class BackendFailureTests
     [InlineData("webui")]
     public async Task Stream_BackendDiesMidStream_EndsWithRetryableErrorInsteadOfDone(string dialect)
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast(dialect));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast(dialect));
         backend.Faults.DieAfterBytes = 60_000;
         await using var edge = EdgeApp.Start(backend);
         using var client = edge.CreateRealClient();

@@ -13,7 +13,7 @@ public sealed class BackendHealthTests
     [InlineData("chattts-ui")] // GET /
     public async Task ActiveHealth_FailingProbesTakeTheBackendOutOfRotation_PassingProbesBringItBack(string dialect)
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast(dialect));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast(dialect));
         await using var edge = EdgeApp.Start(backend, new Dictionary<string, string?>
         {
             ["ReverseProxy:Clusters:chattts:HealthCheck:Active:Enabled"] = "true",

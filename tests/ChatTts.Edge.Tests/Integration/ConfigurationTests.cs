@@ -8,7 +8,7 @@ public sealed class ConfigurationTests
     [Fact]
     public async Task Start_UnknownDialectAndBadMaxConcurrency_FailsListingBoth()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
 
         var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start(backend, new Dictionary<string, string?>
         {
@@ -86,7 +86,7 @@ public sealed class ConfigurationTests
     [Fact]
     public async Task Start_TwoDestinationsOnTheSameServer_WarnsNamingBoth()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         var logs = new LogCapture();
 
         await using var edge = EdgeApp.Start([backend, backend], logs: logs);
@@ -161,7 +161,7 @@ public sealed class ConfigurationTests
     [InlineData("/relative")]
     public async Task Start_DestinationAddressNotAnAbsoluteHttpUrl_FailsNamingIt(string address)
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
 
         var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start(backend, new Dictionary<string, string?>
         {

@@ -9,7 +9,7 @@ public sealed class CorsAndPlaygroundTests
     [Fact]
     public async Task Get_FromAnAllowedOrigin_CarriesCorsHeadersOnTheStream()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend, Origins("https://app.example.com"));
         using var client = edge.CreateRealClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/tts/stream?text=hi");
@@ -66,7 +66,7 @@ public sealed class CorsAndPlaygroundTests
     [InlineData("https://app.example.com", null)] // no list: same origin only
     public async Task Get_FromAnotherOrigin_GetsNoCorsHeaders(string origin, string? allowed)
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend, allowed is null ? null : Origins(allowed));
         using var client = edge.CreateRealClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/tts/stream?text=hi");

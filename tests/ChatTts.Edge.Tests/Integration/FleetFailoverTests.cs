@@ -16,9 +16,9 @@ public sealed class FleetFailoverTests
     [Fact]
     public async Task FiftyStreams_OneBackend503_OneRefusing_OneHealthy_AllCompleteByteExactAndTheFailingOnesAreLeftAlone()
     {
-        await using var unavailable = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("chattts-openai"));
-        await using var refusing = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("forge"));
-        await using var healthy = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var unavailable = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-openai"));
+        await using var refusing = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
+        await using var healthy = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         unavailable.Faults.Unavailable = true;
         unavailable.Faults.RetryAfterSeconds = 30;
         refusing.Faults.Refuse = true;
@@ -53,8 +53,8 @@ public sealed class FleetFailoverTests
     [Fact]
     public async Task BackendDiesMidStream_ThatStreamEndsWithRetryableError_LaterStreamsGoToTheOthers()
     {
-        await using var dying = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("chattts-openai"));
-        await using var healthy = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("forge"));
+        await using var dying = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-openai"));
+        await using var healthy = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
         dying.Faults.DieAfterBytes = 60_000;
         var settings = new Dictionary<string, string?>(PassiveHealthOnly)
         {
@@ -94,8 +94,8 @@ public sealed class FleetFailoverTests
     [Fact]
     public async Task EveryBackendUnhealthy_Is503AtOnceWithoutTryingThem()
     {
-        await using var first = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
-        await using var second = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("forge"));
+        await using var first = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        await using var second = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
         first.Faults.Fail = true;
         second.Faults.Fail = true;
         await using var edge = EdgeApp.Start([first, second], PassiveHealthOnly);

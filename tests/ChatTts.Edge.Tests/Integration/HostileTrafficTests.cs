@@ -74,7 +74,7 @@ public sealed class HostileTrafficTests
     [Fact]
     public async Task BackendTricklesAudioBytesBeforeFirstAudio_Is504BackendTimeout_GpuServesTheNextCaller()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("forge"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
         // 100 bytes a second: the WAV header and a few samples arrive within the first-audio timeout, 20 ms never do.
         backend.Faults.TrickleBytesPerSecond = 100;
         await using var edge = EdgeApp.Start(backend, new Dictionary<string, string?>
@@ -101,7 +101,7 @@ public sealed class HostileTrafficTests
     [InlineData("chattts-ui", "JSON larger than 65536 bytes")]
     public async Task BackendSendsOne256MiBMessage_Is502NamingTheLimit_ProxyMemoryStaysFlat(string dialect, string reason)
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast(dialect));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast(dialect));
         await using var proxy = await ProxyProcess.StartAsync(Environment(backend), CancellationToken.None);
         using var client = new HttpClient { BaseAddress = proxy.Address, Timeout = Hang };
 
@@ -125,7 +125,7 @@ public sealed class HostileTrafficTests
     public async Task WholeWavAnnouncingMoreThanMaxAudioDuration_Is502AtItsHeader()
     {
         const long Announced = 1024L * MiB; // below 2 GiB, so a real size rather than a streaming placeholder
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("chattts-ui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-ui"));
         backend.Faults.AnnouncedDataBytes = Announced; // and really sent: the PCM, then silence
         await using var edge = EdgeApp.Start(backend, MaxAudio10Seconds);
         using var client = edge.CreateRealClient();
@@ -141,7 +141,7 @@ public sealed class HostileTrafficTests
     [Fact]
     public async Task RunawayBackendSendsHoursOfAudio_StreamStopsAtMaxAudioDurationWithAnError()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("chattts-ui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-ui"));
         backend.Faults.AnnouncedDataBytes = uint.MaxValue - 36; // a size streaming servers use as "unknown": 12 hours, really sent
         await using var edge = EdgeApp.Start(backend, MaxAudio10Seconds);
         using var client = edge.CreateRealClient();
@@ -162,7 +162,7 @@ public sealed class HostileTrafficTests
     [Fact]
     public async Task BackendRetryAfterDateInTheYear9999_ClientRetryAfterIsAtMostTenMinutes()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("chattts-openai"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-openai"));
         backend.Faults.Unavailable = true;
         backend.Faults.RetryAfterDate = DateTimeOffset.MaxValue; // Fri, 31 Dec 9999 23:59:59 GMT
         await using var edge = EdgeApp.Start(backend);
@@ -182,7 +182,7 @@ public sealed class HostileTrafficTests
         var interval = TimeSpan.FromSeconds(1);
         var early = TimeSpan.FromMilliseconds(10);
         var time = new ManualTimeProvider();
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("forge")); // computes requests side by side
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge")); // computes requests side by side
         backend.Faults.Stall = true; // headers, then silence
         await using var edge = EdgeApp.Start([backend], new Dictionary<string, string?>
         {
@@ -224,7 +224,7 @@ public sealed class HostileTrafficTests
         const int WavHeader = 44;
         const int FrameBytes = 2000 * 24 * 2; // chunk_ms=2000
         const int PcmSent = FrameBytes + 30_001; // the second frame a third full, its last sample cut in half
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast(dialect));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast(dialect));
         backend.Faults.DieAfterBytes = WavHeader + PcmSent;
         await using var edge = EdgeApp.Start(backend);
         using var client = edge.CreateRealClient();

@@ -15,7 +15,7 @@ public sealed class InputValidationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        _backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         _edge = EdgeApp.Start(_backend, new Dictionary<string, string?> { ["Edge:Streaming:MaxTextCharacters"] = "50" });
         _client = _edge.CreateRealClient();
     }

@@ -11,7 +11,7 @@ public sealed class LiveConfigurationTests
     public async Task ConfigurationFile_AddDrainAndRemoveDestinations_TakeEffectWithoutRestart()
     {
         await using var first = await EmulatorInstance.StartAsync(EmulatorPresets.Paced("webui", realTimeFactor: 0.5, firstChunkMs: 10));
-        await using var second = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("forge"));
+        await using var second = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
         var file = Path.Combine(Path.GetTempPath(), $"chattts-edge-{Guid.NewGuid():N}.json");
         try
         {
@@ -60,7 +60,7 @@ public sealed class LiveConfigurationTests
     [Fact]
     public async Task ConfigurationFile_BadEdgeValue_IsLoggedOnceAndTheLastGoodValueServesUntilTheFileIsFixed()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         var file = Path.Combine(Path.GetTempPath(), $"chattts-edge-{Guid.NewGuid():N}.json");
         try
         {

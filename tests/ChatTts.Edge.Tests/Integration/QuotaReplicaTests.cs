@@ -12,7 +12,7 @@ public sealed class QuotaReplicaTests
     public async Task Rate_EightQuickRequestsOverTwoReplicas_ExactlyFiveSucceedAndThreeGet429WithRetryAfter()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         var environment = Environment(backend, QuotaSettings.Alice(redis.Configuration, requestsPerMinute: 5, burst: 5));
         await using var first = await ProxyProcess.StartAsync(environment, CancellationToken.None);
         await using var second = await ProxyProcess.StartAsync(environment, CancellationToken.None);
@@ -74,7 +74,7 @@ public sealed class QuotaReplicaTests
     [Fact]
     public async Task Logs_EvenAtTraceLevel_NeverContainKeysOrTokens()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         var environment = Environment(backend, QuotaSettings.Alice(requestsPerMinute: 1000, burst: 100));
         environment["Logging__LogLevel__Default"] = "Trace";
         environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Trace";

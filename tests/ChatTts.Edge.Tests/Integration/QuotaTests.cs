@@ -22,7 +22,7 @@ public sealed class QuotaTests : IAsyncLifetime
     [InlineData("X-Api-Key", "not-a-known-key")]
     public async Task Stream_WithoutAValidKey_Is401AndNothingReachesABackend(string? header, string? value)
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend, QuotaSettings.Alice(_redis.Configuration));
         using var client = edge.CreateRealClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/tts/stream?text=hi");
@@ -42,7 +42,7 @@ public sealed class QuotaTests : IAsyncLifetime
     [Fact]
     public async Task Stream_WithTheKeyInAnyOfItsThreePlaces_StreamsWithRateLimitHeaders()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend, QuotaSettings.Alice(_redis.Configuration, requestsPerMinute: 1, burst: 10));
         using var client = edge.CreateRealClient();
 
@@ -65,7 +65,7 @@ public sealed class QuotaTests : IAsyncLifetime
     public async Task ConcurrentStreams_SecondStreamOnTheSameKeyIs429Concurrency_UntilTheFirstEnds()
     {
         await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Paced("forge", realTimeFactor: 1.0, firstChunkMs: 10));
-        await using var other = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var other = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start([backend, other], QuotaSettings.Alice(_redis.Configuration, concurrentStreams: 1));
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -89,7 +89,7 @@ public sealed class QuotaTests : IAsyncLifetime
     [Fact]
     public async Task CharactersPerDay_RequestBeyondItIs429Characters_AndAFailureBeforeAudioCostsNothing()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend, QuotaSettings.Alice(_redis.Configuration, charactersPerDay: 30));
         using var client = edge.CreateRealClient();
         var key = "&api_key=" + QuotaSettings.AliceKey;
@@ -118,7 +118,7 @@ public sealed class QuotaTests : IAsyncLifetime
     [Fact]
     public async Task Tokens_AValidTokenWorksInAnEventSourceUrl_TamperedOrExpiredOnesAre401()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend, QuotaSettings.Alice(_redis.Configuration));
         using var client = edge.CreateRealClient();
 
@@ -145,7 +145,7 @@ public sealed class QuotaTests : IAsyncLifetime
     [Fact]
     public async Task RedisStopped_OpenKeepsServingWithinPerReplicaLimits_AndGlobalLimitsReturnWithRedis()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend, QuotaSettings.Alice(_redis.Configuration, requestsPerMinute: 1, burst: 2, failureMode: "Open"));
         using var client = edge.CreateRealClient();
 
@@ -179,7 +179,7 @@ public sealed class QuotaTests : IAsyncLifetime
     [Fact]
     public async Task RedisStopped_ClosedAnswers503()
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend, QuotaSettings.Alice(_redis.Configuration, failureMode: "Closed"));
         using var client = edge.CreateRealClient();
 
@@ -197,7 +197,7 @@ public sealed class QuotaTests : IAsyncLifetime
     [InlineData("Closed")]
     public async Task RedisFrozen_CostsAtMostTheDeadline_FailureModeAppliesAtOnce_AndServingIsGlobalAgainAfterIt(string failureMode)
     {
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         var settings = QuotaSettings.Alice(_redis.Configuration, failureMode: failureMode);
         settings["Edge:Redis:Timeout"] = "00:00:00.200";
         await using var edge = EdgeApp.Start(backend, settings);

@@ -17,7 +17,7 @@ public sealed class RealServerBehaviourTests
     public async Task HealthBlockedWhileSynthesizing_LongSynthesisThenAnImmediateSecondRequest_ServedByteExactAndTheGpuStaysHealthy()
     {
         // openai_api.py answers no health probe while it synthesizes.
-        await using var gpu = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("chattts-openai"));
+        await using var gpu = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-openai"));
         Assert.True(gpu.HealthBlocksDuringSynthesis);
         await using var edge = EdgeApp.Start(gpu, ActiveHealth());
         using var client = edge.CreateRealClient();
@@ -46,7 +46,7 @@ public sealed class RealServerBehaviourTests
     public async Task KeepsComputingAfterTheEdgeLetsGo_TheNextRequestWaitsForTheGpuToFinish(string abandonment)
     {
         // ChatTTS-ui builds its whole WAV after its client leaves, and runs requests side by side.
-        await using var gpu = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("chattts-ui"));
+        await using var gpu = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-ui"));
         Assert.True(gpu.KeepsComputingAfterDisconnect && gpu.RunsInParallel);
         await using var edge = EdgeApp.Start(gpu, new Dictionary<string, string?>
         {
@@ -97,7 +97,7 @@ public sealed class RealServerBehaviourTests
     [MemberData(nameof(Dialects))]
     public async Task EveryPublicParameterAtBothEndsOfItsRange_IsServedOrRefusedAs400_NeverA5xx_AndTheGpuStaysHealthy(string dialect)
     {
-        await using var gpu = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast(dialect));
+        await using var gpu = await EmulatorInstance.StartAsync(EmulatorPresets.Fast(dialect));
         await using var edge = EdgeApp.Start(gpu);
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
@@ -138,8 +138,8 @@ public sealed class RealServerBehaviourTests
     public async Task BackendsOwnValidationError_IsTheClients400_NotRetriedAndNotCountedAgainstTheGpu()
     {
         // forge refuses speaker names it does not know with 422, which the edge cannot know in advance.
-        await using var first = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("forge"));
-        await using var second = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("forge"));
+        await using var first = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
+        await using var second = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
         await using var edge = EdgeApp.Start([first, second]);
         using var client = edge.CreateRealClient();
 

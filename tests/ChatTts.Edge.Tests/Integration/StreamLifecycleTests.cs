@@ -39,7 +39,7 @@ public sealed class StreamLifecycleTests
     public async Task SlowFirstAudio_StreamOpensWithKeepalivesWhileWaiting()
     {
         var time = new ManualTimeProvider();
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         backend.Faults.Stall = true; // answers, then sends no audio
         await using var edge = EdgeApp.Start(backend, new Dictionary<string, string?> { ["Edge:Streaming:KeepAliveInterval"] = "00:00:05" }, time);
         using var client = edge.CreateRealClient();
@@ -72,7 +72,7 @@ public sealed class StreamLifecycleTests
     public async Task FirstAudioTimeout_BackendAnswersButSendsNoAudio_Is504()
     {
         var time = new ManualTimeProvider();
-        await using var backend = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("forge"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
         backend.Faults.Stall = true;
         await using var edge = EdgeApp.Start(backend, Timeouts(firstAudio: "00:00:10", idle: "00:00:05"), time);
         using var client = edge.CreateRealClient();

@@ -25,7 +25,7 @@ public sealed class StreamingEndToEndTests
     [MemberData(nameof(DialectsAndTexts))]
     public async Task Stream_EachDialectAndScript_DeliversTheBackendsPcmByteForByte(string dialect, string text)
     {
-        await using var backend = await EmulatorInstance.StartAsync(Fast(dialect));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast(dialect));
         await using var edge = EdgeApp.Start(backend);
         using var client = edge.CreateRealClient();
 
@@ -80,7 +80,7 @@ public sealed class StreamingEndToEndTests
     [Fact]
     public async Task Stream_PostWithJsonBody_StreamsTheSameAudioAsGet()
     {
-        await using var backend = await EmulatorInstance.StartAsync(Fast("forge"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
         await using var edge = EdgeApp.Start(backend);
         using var client = edge.CreateRealClient();
 
@@ -101,7 +101,7 @@ public sealed class StreamingEndToEndTests
     [Fact]
     public async Task Stream_DefaultChunkSize_Is200Milliseconds()
     {
-        await using var backend = await EmulatorInstance.StartAsync(Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend);
         using var client = edge.CreateRealClient();
 
@@ -152,14 +152,6 @@ public sealed class StreamingEndToEndTests
         Assert.Equal(1, backend.RequestCount);
         Assert.Equal(1, backend.PeakInFlight);
     }
-
-    internal static EmulatorOptions Fast(string dialect) => new()
-    {
-        Dialect = dialect,
-        FirstChunkDelay = TimeSpan.FromMilliseconds(10),
-        RealTimeFactor = 0,
-        SplitWrites = true,
-    };
 
     internal static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }

@@ -11,8 +11,8 @@ public sealed class VoiceRoutingTests
     [Fact]
     public async Task Stream_VoiceOnlyOneFamilyTakes_GoesToThatFamilyAndNoOtherHearsOfIt()
     {
-        await using var webui = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("webui"));
-        await using var openai = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("chattts-openai"));
+        await using var webui = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        await using var openai = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-openai"));
         await using var edge = EdgeApp.Start([webui, openai]);
         using var client = edge.CreateRealClient();
 
@@ -31,8 +31,8 @@ public sealed class VoiceRoutingTests
     [Fact]
     public async Task Stream_VoiceNoBackendOfTheFleetTakes_Is400SayingWhatEachFamilyTakes()
     {
-        await using var forge = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("forge"));
-        await using var openai = await EmulatorInstance.StartAsync(StreamingEndToEndTests.Fast("chattts-openai"));
+        await using var forge = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
+        await using var openai = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-openai"));
         await using var edge = EdgeApp.Start([forge, openai]);
         using var client = edge.CreateRealClient();
 

@@ -13,7 +13,7 @@ public sealed class MetricsTests
     [Fact]
     public async Task Metrics_AfterStreamsAndA429_CountWhatHappened_AndPromtoolAcceptsThem()
     {
-        await using var backend = await EmulatorInstance.StartAsync(Integration.StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend, QuotaSettings.Alice(requestsPerMinute: 1, burst: 3));
         using var client = edge.CreateRealClient();
         var stream = "/v1/tts/stream?text=hello&api_key=" + QuotaSettings.AliceKey;
@@ -56,7 +56,7 @@ public sealed class MetricsTests
     public async Task Prometheus_ScrapingTheEdge_RecordsTheTimeToFirstAudioHistogram()
     {
         Assert.True(File.Exists("/usr/bin/prometheus"), "This test needs Debian's prometheus: run scripts/install-deps.sh as root.");
-        await using var backend = await EmulatorInstance.StartAsync(Integration.StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend);
         using var client = edge.CreateRealClient();
         Assert.Equal("done", (await SseCapture.GetAsync(client, "/v1/tts/stream?text=hello")).EventTypes.Last());
@@ -110,7 +110,7 @@ public sealed class MetricsTests
         using var collector = new HttpListener();
         collector.Prefixes.Add($"http://127.0.0.1:{port}/");
         collector.Start();
-        await using var backend = await EmulatorInstance.StartAsync(Integration.StreamingEndToEndTests.Fast("webui"));
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         await using var edge = EdgeApp.Start(backend, new Dictionary<string, string?>
         {
             ["Edge:Telemetry:OtlpEndpoint"] = $"http://127.0.0.1:{port}/v1/metrics",

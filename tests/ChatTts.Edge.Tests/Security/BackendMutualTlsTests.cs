@@ -7,7 +7,7 @@ namespace ChatTts.Edge.Tests.Security;
 /// <summary>Outbound TLS: a GPU server that accepts only the proxy's certificate, and that the proxy must trust.</summary>
 public sealed class BackendMutualTlsTests : IDisposable
 {
-    private readonly TestCertificates _pki = new();
+    private readonly ThrowawayPki _pki = new();
 
     public void Dispose() => _pki.Dispose();
 

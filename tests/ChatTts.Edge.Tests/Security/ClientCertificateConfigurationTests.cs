@@ -5,7 +5,7 @@ namespace ChatTts.Edge.Tests.Security;
 /// <summary>Start-up checks of <c>Edge:ClientCertificates:RevocationListPath</c>: a bad CRL file fails the boot, named by its key.</summary>
 public sealed class ClientCertificateConfigurationTests : IDisposable
 {
-    private readonly TestCertificates _pki = new();
+    private readonly ThrowawayPki _pki = new();
 
     public void Dispose() => _pki.Dispose();
 
@@ -31,7 +31,7 @@ public sealed class ClientCertificateConfigurationTests : IDisposable
     public async Task Start_RevocationListPathAPemCrl_Starts()
     {
         var path = Path.Combine(_pki.Folder, "clients.crl.pem");
-        File.WriteAllText(path, TestRevocationLists.Pem(TestRevocationLists.Build(_pki.Ca, [])));
+        File.WriteAllText(path, RevocationLists.Pem(RevocationLists.Build(_pki.Ca, [])));
 
         await using var app = EdgeApp.Start([], new Dictionary<string, string?>
         {

@@ -10,7 +10,7 @@ namespace ChatTts.Edge.Tests.Security;
 /// <summary>Why each certificate of the matrix is refused (the handshake tests see only that it is).</summary>
 public sealed class ClientCertificateValidatorTests : IDisposable
 {
-    private readonly TestCertificates _pki = new();
+    private readonly ThrowawayPki _pki = new();
     private readonly LogCapture _logs = new();
     private readonly LoggerFactory _logging;
 
@@ -106,7 +106,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     [Fact]
     public void Check_SentCaNamedLikeTheTrustedRoot_IsNoTrustAnchor()
     {
-        using var impostor = TestCertificates.CreateCa("ChatTts.Edge Test CA"); // the trusted root's name, another key
+        using var impostor = ThrowawayPki.CreateCa("ChatTts.Edge Test CA"); // the trusted root's name, another key
         var client = _pki.Client("via-impostor", "device-1", intermediate: impostor);
 
         Assert.Contains("chain does not end at a trusted CA", Validator(_pki.CaPath).Check(client.Certificate, [impostor]));
@@ -129,7 +129,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     {
         var revoked = _pki.Client("revoked", "device-1").Certificate;
         var kept = _pki.Client("kept", "device-1").Certificate;
-        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(_pki.Ca, [revoked], X509RevocationReason.KeyCompromise)));
+        File.WriteAllText(CrlPath, RevocationLists.Pem(RevocationLists.Build(_pki.Ca, [revoked], X509RevocationReason.KeyCompromise)));
         var validator = ValidatorWithCrl();
 
         Assert.Equal("revoked on 2026-03-04 05:06:07Z (KeyCompromise)", validator.Check(revoked));
@@ -146,7 +146,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
         var revokedLeaf = _pki.Client("revoked-leaf", "device-1", intermediate: intermediate);
         var keptLeaf = _pki.Client("kept-leaf", "device-1", intermediate: intermediate);
         var belowRevoked = _pki.Client("below-revoked", "device-1", intermediate: revokedIntermediate);
-        File.WriteAllBytes(CrlPath, [.. TestRevocationLists.Build(_pki.Ca, [revokedIntermediate]), .. TestRevocationLists.Build(intermediate, [revokedLeaf.Certificate])]);
+        File.WriteAllBytes(CrlPath, [.. RevocationLists.Build(_pki.Ca, [revokedIntermediate]), .. RevocationLists.Build(intermediate, [revokedLeaf.Certificate])]);
         var validator = ValidatorWithCrl();
 
         Assert.Equal("revoked on 2026-03-04 05:06:07Z", validator.Check(revokedLeaf.Certificate, revokedLeaf.Intermediates));
@@ -157,9 +157,9 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     [Fact]
     public void Check_CrlInTheCasNameSignedByAnotherKey_IsIgnoredAndLoggedOnce()
     {
-        using var impostor = TestCertificates.CreateCa("ChatTts.Edge Test CA");
+        using var impostor = ThrowawayPki.CreateCa("ChatTts.Edge Test CA");
         var client = _pki.Client("target", "device-1").Certificate;
-        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(impostor, [client])));
+        File.WriteAllText(CrlPath, RevocationLists.Pem(RevocationLists.Build(impostor, [client])));
         var validator = ValidatorWithCrl();
 
         Assert.Null(validator.Check(client));
@@ -172,7 +172,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     public void Check_CrlPastItsNextUpdate_StillRevokesAndWarnsOnce()
     {
         var revoked = _pki.Client("revoked", "device-1").Certificate;
-        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(_pki.Ca, [revoked], nextUpdateIn: TimeSpan.FromDays(-1))));
+        File.WriteAllText(CrlPath, RevocationLists.Pem(RevocationLists.Build(_pki.Ca, [revoked], nextUpdateIn: TimeSpan.FromDays(-1))));
         var validator = ValidatorWithCrl();
 
         Assert.StartsWith("revoked on", validator.Check(revoked));
@@ -185,11 +185,11 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     public void Check_CrlReplacedOnDisk_TakesEffectForTheNextCheck()
     {
         var client = _pki.Client("later-revoked", "device-1").Certificate;
-        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(_pki.Ca, [])));
+        File.WriteAllText(CrlPath, RevocationLists.Pem(RevocationLists.Build(_pki.Ca, [])));
         var validator = ValidatorWithCrl();
         Assert.Null(validator.Check(client));
 
-        File.WriteAllBytes(CrlPath, TestRevocationLists.Build(_pki.Ca, [client])); // and now DER
+        File.WriteAllBytes(CrlPath, RevocationLists.Build(_pki.Ca, [client])); // and now DER
 
         Assert.Equal("revoked on 2026-03-04 05:06:07Z", validator.Check(client));
     }
@@ -198,7 +198,7 @@ public sealed class ClientCertificateValidatorTests : IDisposable
     public void Check_CrlFileBecomesUnreadable_KeepsTheLastGoodCrlsAndLogsAnError()
     {
         var revoked = _pki.Client("revoked", "device-1").Certificate;
-        File.WriteAllText(CrlPath, TestRevocationLists.Pem(TestRevocationLists.Build(_pki.Ca, [revoked])));
+        File.WriteAllText(CrlPath, RevocationLists.Pem(RevocationLists.Build(_pki.Ca, [revoked])));
         var validator = ValidatorWithCrl();
         Assert.NotNull(validator.Check(revoked));
 

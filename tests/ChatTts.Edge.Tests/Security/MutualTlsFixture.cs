@@ -15,7 +15,7 @@ public sealed class MutualTlsFixture : IAsyncLifetime
 {
     public const string AllowedUri = "spiffe://edge.test/device-2";
 
-    internal TestCertificates Pki { get; } = new();
+    internal ThrowawayPki Pki { get; } = new();
 
     internal EmulatorInstance Backend { get; private set; } = null!;
 
@@ -42,11 +42,11 @@ public sealed class MutualTlsFixture : IAsyncLifetime
         Clients["revoked"] = Pki.Client("revoked", "device-1");
         Clients["revoked-via-intermediate"] = Pki.Client("revoked-via-intermediate", "device-1", intermediate: intermediate);
         RevocationListPath = Path.Combine(Pki.Folder, "clients.crl.pem");
-        File.WriteAllText(RevocationListPath, TestRevocationLists.Pem(
-            TestRevocationLists.Build(Pki.Ca, [Clients["revoked"]!.Certificate]),
-            TestRevocationLists.Build(intermediate, [Clients["revoked-via-intermediate"]!.Certificate])));
+        File.WriteAllText(RevocationListPath, RevocationLists.Pem(
+            RevocationLists.Build(Pki.Ca, [Clients["revoked"]!.Certificate]),
+            RevocationLists.Build(intermediate, [Clients["revoked-via-intermediate"]!.Certificate])));
 
-        Backend = await EmulatorInstance.StartAsync(ChatTts.Edge.Tests.Integration.StreamingEndToEndTests.Fast("webui"));
+        Backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         Proxy = await ProxyProcess.StartAsync(new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Testing",

@@ -3,6 +3,7 @@ using ChatTts.Edge.LoadTests.Environment;
 using ChatTts.Edge.LoadTests.Load;
 using ChatTts.Edge.LoadTests.Metrics;
 using ChatTts.Edge.LoadTests.Reporting;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Burst;
 
@@ -12,40 +13,43 @@ namespace ChatTts.Edge.LoadTests.Scenarios.Burst;
 /// the plan (Burst at once, then one per emission interval) within one, every other request must be a 429 with
 /// <c>Retry-After</c>, and the admitted streams must carry valid audio.
 /// </summary>
-internal sealed class BurstScenario : IScenario
+internal sealed class BurstScenario : Scenario<BurstSettings>
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
-    public string Name => "burst";
+    public override string Name => "burst";
 
-    public string Summary => "quota enforcement under load: the count of 429s matches the plan (GCRA in Redis, shared by two proxy replicas)";
+    public override string Summary => "quota enforcement under load: the count of 429s matches the plan (GCRA in Redis, shared by two proxy replicas)";
 
-    public IReadOnlyList<OptionHelp> Options => BurstSettings.Options;
+    public override IReadOnlyList<OptionHelp> Options => BurstSettings.Options;
 
-    public RunDefaults Defaults => BurstSettings.Defaults;
+    public override RunDefaults Defaults => BurstSettings.Defaults;
 
-    public async Task<ScenarioResult> RunAsync(CommandLineArguments arguments, ScenarioContext context, CancellationToken cancellationToken)
+    protected override BurstSettings Read(CommandLineArguments arguments) => BurstSettings.Read(arguments);
+
+    protected override Preparation Prepare(BurstSettings settings, RunSettings run)
     {
-        ArgumentNullException.ThrowIfNull(arguments);
-        ArgumentNullException.ThrowIfNull(context);
-        var settings = BurstSettings.Read(arguments);
-        arguments.ThrowIfUnread();
-        if (context.Run.Warmup > TimeSpan.Zero)
+        if (run.Warmup > TimeSpan.Zero)
         {
             throw new UsageException("burst has no warm-up: the burst is the start of the run, and every request counts.");
         }
 
         var limits = ThresholdSet.Read(Name, settings.Thresholds);
         ThresholdSet.Validate(limits, BurstFigures.MetricNames(settings));
-        FileLimits.Raise(4L * settings.Clients + 4096);
+        return new Preparation(limits, FileLimits.Raise(4L * settings.Clients + 4096));
+    }
 
+    protected override string StartLine(BurstSettings settings, RunSettings run) =>
+        $"{Name}: starting redis-server, {settings.Backends} emulated GPUs and {settings.Replicas} proxy replica(s); " +
+        $"{BurstReport.LoadText(settings)}, for {DurationFormat.Format(run.Duration)} …";
+
+    protected override async Task<ScenarioResult> RunAsync(
+        BurstSettings settings, Preparation preparation, ScenarioContext context, CancellationToken cancellationToken)
+    {
         var time = context.Time;
         var run = context.Run;
-        await context.Output.WriteLineAsync($"{Name}: starting redis-server, {settings.Backends} emulated GPUs and {settings.Replicas} proxy replica(s); " +
-            $"{BurstReport.LoadText(settings)}, for {DurationFormat.Format(run.Duration)} …");
-        await using var redis = await RedisProcess.StartAsync(time, cancellationToken);
-        await using var environment = await LocalEnvironment.StartAsync(settings.Environment(redis.Configuration), time, cancellationToken);
-        return await environment.RunAsync(async () =>
+        await using var redis = await RedisServer.StartAsync(time, cancellationToken);
+        return await RunLocalAsync(settings.Environment(redis.Configuration), context, async environment =>
         {
             using var http = StreamHttpClient.Create(settings.Clients);
             foreach (var address in environment.ReplicaAddresses)
@@ -69,21 +73,10 @@ internal sealed class BurstScenario : IScenario
             var streams = tally.Snapshot();
             var backendRequests = environment.Backends.Sum(b => b.Emulator.RequestCount) - backendRequestsBefore;
             var figures = BurstFigures.Of(streams, settings, backendRequests, environment.ReplicasExited, time);
-            var metrics = figures.Metrics();
-            var result = new ScenarioResult(ScenarioResult.From(ThresholdSet.Judge(limits, metrics)))
-            {
-                Metrics = metrics,
-                Timeline = StreamStatistics.Timeline(streams, meter.StartedAt, TimeSpan.Zero, run.Duration, meter, time),
-            };
+            var result = preparation.Judge(figures.Metrics(), StreamStatistics.Timeline(streams, meter.StartedAt, TimeSpan.Zero, run.Duration, meter, time));
             var report = BurstReport.Build(figures, environment.ReplicaAddresses, redis.Version, drained, context, result);
-            await context.PublishAsync(Name, report, result);
-            if (!result.Passed)
-            {
-                await context.Error.WriteAsync(redis.RecentOutput());
-            }
-
-            return result;
-        }, context.Error, cancellationToken);
+            return new ScenarioReport(report, result, redis.RecentOutput());
+        }, cancellationToken);
     }
 
     private static Dictionary<string, string> Bearer(string secret) => new() { ["Authorization"] = "Bearer " + secret };

@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using ChatTts.Edge.LoadTests.CommandLine;
 using ChatTts.Edge.LoadTests.Environment;
+using ChatTts.Edge.TestKit;
 using ChatTts.Emulator;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Burst;
@@ -48,10 +47,10 @@ internal sealed record BurstSettings(
     ];
 
     /// <summary>The key the clients send (Authorization: Bearer): new for every invocation; the proxy gets only its SHA-256.</summary>
-    public string Secret { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+    public string Secret { get; } = QuotaSettings.NewSecret();
 
     /// <summary>The readiness key's secret.</summary>
-    public string ReadinessSecret { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+    public string ReadinessSecret { get; } = QuotaSettings.NewSecret();
 
     /// <summary>Time between two admissions at the steady rate.</summary>
     public TimeSpan EmissionInterval => TimeSpan.FromMinutes(1 / RequestsPerMinute);
@@ -82,26 +81,21 @@ internal sealed record BurstSettings(
             ["Edge:Quotas:Redis"] = redis,
             ["Edge:Quotas:FailureMode"] = "Closed",
             ["Edge:Quotas:AllowAnonymous"] = "false",
-            ["Edge:Quotas:Plans:burst:RequestsPerMinute"] = RequestsPerMinute.ToString(CultureInfo.InvariantCulture),
-            ["Edge:Quotas:Plans:burst:Burst"] = Burst.ToString(CultureInfo.InvariantCulture),
-            ["Edge:Quotas:Plans:burst:CharactersPerDay"] = "100000000000",
-            ["Edge:Quotas:Plans:burst:ConcurrentStreams"] = "1000000",
-            ["Edge:Quotas:Plans:readiness:RequestsPerMinute"] = "60000",
-            ["Edge:Quotas:Plans:readiness:Burst"] = "1000000",
-            [$"Edge:Quotas:Keys:{KeyId}:Sha256"] = Sha256(Secret),
-            [$"Edge:Quotas:Keys:{KeyId}:Plan"] = "burst",
-            [$"Edge:Quotas:Keys:{ReadinessKeyId}:Sha256"] = Sha256(ReadinessSecret),
-            [$"Edge:Quotas:Keys:{ReadinessKeyId}:Plan"] = "readiness",
             // Tens of thousands of refusals would each log a line at Information.
             ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information", // "Now listening on" tells the run it is ready
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information", // "Now listening on" and "Application started" tell the run it is ready
         };
+        // The plan under test: its own rate and burst, and characters and open streams nobody reaches.
+        configuration.SetAll(QuotaSettings.UnlimitedPlan("burst"));
+        configuration["Edge:Quotas:Plans:burst:RequestsPerMinute"] = RequestsPerMinute.ToString(CultureInfo.InvariantCulture);
+        configuration["Edge:Quotas:Plans:burst:Burst"] = Burst.ToString(CultureInfo.InvariantCulture);
+        configuration.SetAll(QuotaSettings.UnlimitedPlan("readiness"));
+        configuration.SetAll(QuotaSettings.Key(KeyId, Secret, "burst"));
+        configuration.SetAll(QuotaSettings.Key(ReadinessKeyId, ReadinessSecret, "readiness"));
         return new EnvironmentSettings(Backends, Dialect, SpeechEngine.Synthetic, 0.05, TimeSpan.FromMilliseconds(20), configuration,
             MaxConcurrency: BackendConcurrency, EmulatorConcurrency: BackendConcurrency, Replicas: Replicas);
     }
 
     public Uri StreamUrl(Uri proxy) =>
         new(proxy, string.Create(CultureInfo.InvariantCulture, $"/v1/tts/stream?text={Uri.EscapeDataString(Text)}&chunk_ms={ChunkMs}"));
-
-    private static string Sha256(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ChatTts.Edge.LoadTests.CommandLine;
 using ChatTts.Edge.LoadTests.Environment;
 using ChatTts.Edge.LoadTests.Metrics;
@@ -12,7 +11,7 @@ namespace ChatTts.Edge.LoadTests.Scenarios.Failover;
 /// <see cref="KilledBackend"/> is stopped, its synthesis under way cut. No stream may hang, only streams on that
 /// backend at the kill may fail, and every stream started after it must succeed on the others.
 /// </summary>
-internal sealed class FailoverScenario : IScenario
+internal sealed class FailoverScenario : Scenario<StreamSettings>
 {
     /// <summary>The destination that dies: the second of the emulated backends.</summary>
     public const string KilledBackend = "gpu1";
@@ -36,20 +35,18 @@ internal sealed class FailoverScenario : IScenario
     // The backend dies under the scenario's own eyes: a deployment given with --target cannot be killed from here.
     private static readonly string[] RemoteOnly = ["--target <url>", "--api-key <key>"];
 
-    public string Name => Profile.Name;
+    public override string Name => Profile.Name;
 
-    public string Summary => Profile.Summary;
+    public override string Summary => Profile.Summary;
 
-    public IReadOnlyList<OptionHelp> Options { get; } = [.. StreamSettings.Options.Where(o => !RemoteOnly.Contains(o.Name))];
+    public override IReadOnlyList<OptionHelp> Options { get; } = [.. StreamSettings.Options.Where(o => !RemoteOnly.Contains(o.Name))];
 
-    public RunDefaults Defaults => Profile.Defaults;
+    public override RunDefaults Defaults => Profile.Defaults;
 
-    public async Task<ScenarioResult> RunAsync(CommandLineArguments arguments, ScenarioContext context, CancellationToken cancellationToken)
+    protected override StreamSettings Read(CommandLineArguments arguments) => StreamSettings.Read(arguments, Profile);
+
+    protected override Preparation Prepare(StreamSettings settings, RunSettings run)
     {
-        ArgumentNullException.ThrowIfNull(arguments);
-        ArgumentNullException.ThrowIfNull(context);
-        var settings = StreamSettings.Read(arguments, Profile);
-        arguments.ThrowIfUnread();
         if (settings.Target is not null || settings.ApiKey is not null)
         {
             throw new UsageException("failover kills a backend it starts itself: --target and --api-key do not apply.");
@@ -62,16 +59,22 @@ internal sealed class FailoverScenario : IScenario
 
         var limits = ThresholdSet.Read(Name, settings.Thresholds);
         ThresholdSet.Validate(limits, [.. StreamRun.MetricNames(local: true), .. FailoverFigures.MetricNames]);
-        var files = FileLimits.Raise(4L * settings.MostStreams + 4096);
+        return new Preparation(limits, FileLimits.Raise(4L * settings.MostStreams + 4096));
+    }
 
-        var run = context.Run;
-        var killAt = run.Duration / 2;
-        await context.Output.WriteLineAsync($"{Name}: {StreamReport.LoadText(settings)}; {DurationFormat.Format(run.Duration)} " +
-            $"(warm-up {DurationFormat.Format(run.Warmup)}) against a local proxy and {settings.Profile.Backends} emulated backends; " +
-            $"{KilledBackend} dies at {DurationFormat.Format(killAt > run.Warmup ? killAt : run.Warmup)} …");
-        await using var environment = await LocalEnvironment.StartAsync(settings.Environment(), context.Time, cancellationToken);
-        try
+    protected override string StartLine(StreamSettings settings, RunSettings run)
+    {
+        var killAt = KillAt(run);
+        return $"{Name}: {StreamReport.LoadText(settings)}; {run.Timing} against a local proxy and {settings.Profile.Backends} emulated backends; " +
+            $"{KilledBackend} dies at {DurationFormat.Format(killAt > run.Warmup ? killAt : run.Warmup)} …";
+    }
+
+    protected override Task<ScenarioResult> RunAsync(
+        StreamSettings settings, Preparation preparation, ScenarioContext context, CancellationToken cancellationToken) =>
+        RunLocalAsync(settings.Environment(), context, async environment =>
         {
+            var run = context.Run;
+            var killAt = KillAt(run);
             var kill = new BackendKill(environment.Backends.Single(b => b.DestinationId == KilledBackend), context.Time);
             var address = settings.Profile.Http2 ? await Http2Endpoint.FindAsync(environment.ProxyAddresses, cancellationToken) : environment.ProxyAddress;
             var loadStarted = context.Time.GetTimestamp();
@@ -83,29 +86,11 @@ internal sealed class FailoverScenario : IScenario
             var figures = FailoverFigures.Of(measured.Streams, settings, kill, loadStarted, context.Time);
             figures.AddTo(measured.Metrics);
 
-            var verdicts = ThresholdSet.Judge(limits, measured.Metrics);
-            var result = new ScenarioResult(ScenarioResult.From(verdicts)) { Metrics = measured.Metrics, Timeline = measured.Timeline };
-            var output = await ProxyOutputAsync(environment);
-            var report = FailoverReport.Build(Name, settings, measured, figures, kill, context, result, files, ProxyWarnings.Of(output));
-            await context.PublishAsync(Name, report, result);
-            if (!result.Passed)
-            {
-                await context.Error.WriteAsync(output);
-            }
+            var result = preparation.Judge(measured.Metrics, measured.Timeline);
+            var warnings = ProxyWarnings.Of(await environment.ProxyOutputAsync());
+            return new ScenarioReport(FailoverReport.Build(Name, settings, measured, figures, kill, context, result, preparation.Files, warnings), result);
+        }, cancellationToken);
 
-            return result;
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            await environment.WriteProxyOutputAsync(context.Error);
-            throw;
-        }
-    }
-
-    private static async Task<string> ProxyOutputAsync(LocalEnvironment environment)
-    {
-        using var writer = new StringWriter(CultureInfo.InvariantCulture);
-        await environment.WriteProxyOutputAsync(writer);
-        return writer.ToString();
-    }
+    /// <summary>The middle of the run.</summary>
+    private static TimeSpan KillAt(RunSettings run) => run.Duration / 2;
 }

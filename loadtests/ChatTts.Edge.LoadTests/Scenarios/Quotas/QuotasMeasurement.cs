@@ -1,7 +1,7 @@
-using System.Globalization;
 using ChatTts.Edge.LoadTests.CommandLine;
 using ChatTts.Edge.LoadTests.Environment;
 using ChatTts.Edge.LoadTests.Load;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Quotas;
 
@@ -14,7 +14,7 @@ internal static class QuotasMeasurement
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
     public static async Task<QuotasRun> RunAsync(
-        QuotasSettings settings, int round, QuotaMode mode, RedisProcess redis, ScenarioContext context, CancellationToken cancellationToken)
+        QuotasSettings settings, int round, QuotaMode mode, RedisServer redis, ScenarioContext context, CancellationToken cancellationToken)
     {
         var time = context.Time;
         await using var environment = await LocalEnvironment.StartAsync(settings.Environment(mode, redis.Configuration), time, cancellationToken);
@@ -39,7 +39,7 @@ internal static class QuotasMeasurement
             var streams = tally.Snapshot();
             var troubled = !drained || environment.ProxyExited || streams.Any(s => s.Status != StreamStatus.Done);
             return new QuotasRun(round, mode, ready, time.GetElapsedTime(windowStart, windowEnd), windowStart, windowEnd, streams,
-                redisStats, drained, environment.ProxyExited, troubled ? await ProxyOutputAsync(environment) : "");
+                redisStats, drained, environment.ProxyExited, troubled ? await environment.ProxyOutputAsync() : "");
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -71,13 +71,6 @@ internal static class QuotasMeasurement
 
             await Task.Delay(ClosedLoopLoad.FailurePause, time, cancellationToken);
         }
-    }
-
-    private static async Task<string> ProxyOutputAsync(LocalEnvironment environment)
-    {
-        using var writer = new StringWriter(CultureInfo.InvariantCulture);
-        await environment.WriteProxyOutputAsync(writer);
-        return writer.ToString();
     }
 
     private static TimeSpan Remaining(TimeSpan duration, long begun, TimeProvider time)

@@ -1,6 +1,9 @@
+using System.Globalization;
+using System.Text;
 using ChatTts.Edge.LoadTests.CommandLine;
 using ChatTts.Edge.LoadTests.Environment;
 using ChatTts.Edge.LoadTests.Reporting;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Quotas;
 
@@ -10,28 +13,27 @@ namespace ChatTts.Edge.LoadTests.Scenarios.Quotas;
 /// on (one API key, all four limits, state in a real <c>redis-server</c>). The quota check's p99 with Redis, from
 /// the proxy's <c>Server-Timing</c>, must stay within 1 ms, and throughput within 90% of the run without.
 /// </summary>
-internal sealed class QuotasScenario : IScenario
+internal sealed class QuotasScenario : Scenario<QuotasSettings>
 {
-    public string Name => "quotas";
+    public override string Name => "quotas";
 
-    public string Summary => "cost of per-key quotas in Redis: the same load with quotas off and on, quota check p99 ≤ 1 ms, throughput ≥ 90%, no failures";
+    public override string Summary => "cost of per-key quotas in Redis: the same load with quotas off and on, quota check p99 ≤ 1 ms, throughput ≥ 90%, no failures";
 
-    public IReadOnlyList<OptionHelp> Options => QuotasSettings.Options;
+    public override IReadOnlyList<OptionHelp> Options => QuotasSettings.Options;
 
-    public RunDefaults Defaults => QuotasSettings.Defaults;
+    public override RunDefaults Defaults => QuotasSettings.Defaults;
 
-    public async Task<ScenarioResult> RunAsync(CommandLineArguments arguments, ScenarioContext context, CancellationToken cancellationToken)
+    protected override QuotasSettings Read(CommandLineArguments arguments) => QuotasSettings.Read(arguments);
+
+    protected override string StartLine(QuotasSettings settings, RunSettings run) =>
+        $"quotas: starting redis-server, then {settings.Rounds} round(s) of two runs (quotas off, quotas on), each with {settings.Backends} " +
+        $"emulated GPUs, a new proxy and {settings.Clients} clients for {run.Timing} …";
+
+    /// <summary>Each run starts a local environment of its own (<see cref="QuotasMeasurement"/>), all with one redis-server.</summary>
+    protected override async Task<ScenarioResult> RunAsync(
+        QuotasSettings settings, Preparation preparation, ScenarioContext context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(arguments);
-        ArgumentNullException.ThrowIfNull(context);
-        var settings = QuotasSettings.Read(arguments);
-        arguments.ThrowIfUnread();
-
-        await context.Output.WriteLineAsync(
-            $"quotas: starting redis-server, then {settings.Rounds} round(s) of two runs (quotas off, quotas on), each with {settings.Backends} " +
-            $"emulated GPUs, a new proxy and {settings.Clients} clients for {DurationFormat.Format(context.Run.Duration)} " +
-            $"(warm-up {DurationFormat.Format(context.Run.Warmup)}) …");
-        await using var redis = await RedisProcess.StartAsync(context.Time, cancellationToken);
+        await using var redis = await RedisServer.StartAsync(context.Time, cancellationToken);
         if (settings.LeadIn > TimeSpan.Zero)
         {
             // The first run of this process would otherwise also pay for compiling its own clients and emulators.
@@ -45,30 +47,28 @@ internal sealed class QuotasScenario : IScenario
         {
             var run = await QuotasMeasurement.RunAsync(settings, round, mode, redis, context, cancellationToken);
             runs.Add(run);
-            await context.Output.WriteLineAsync($"  round {run.Round}, quotas {(mode == QuotaMode.Off ? "off" : "on")}: {Progress(run)}");
+            await context.Output.WriteLineAsync($"  round {run.Round}, quotas {Mode(run)}: {Progress(run)}");
         }
 
         var all = new QuotasFigures(runs, redis.Version, redis.HasExited);
         var result = QuotasReport.Judge(all, settings);
-        var report = QuotasReport.Build(all, settings, context, result);
+        return await PublishAsync(new ScenarioReport(QuotasReport.Build(all, settings, context, result), result, FailureOutput(all, redis)), context);
+    }
 
-        await context.PublishAsync(Name, report, result);
-        if (!result.Passed)
+    /// <summary>What a failed run shows besides its reports: each run's proxy output where that run was troubled, and
+    /// redis-server's if it ended.</summary>
+    private static string FailureOutput(QuotasFigures all, RedisServer redis)
+    {
+        var output = new StringBuilder();
+        foreach (var run in all.Runs.Where(r => r.ProxyOutput.Length > 0))
         {
-            foreach (var run in runs.Where(r => r.ProxyOutput.Length > 0))
-            {
-                await context.Error.WriteLineAsync($"round {run.Round}, quotas {(run.Mode == QuotaMode.Off ? "off" : "on")}:");
-                await context.Error.WriteAsync(run.ProxyOutput);
-            }
-
-            if (all.RedisExited)
-            {
-                await context.Error.WriteAsync(redis.RecentOutput());
-            }
+            output.AppendLine(CultureInfo.InvariantCulture, $"round {run.Round}, quotas {Mode(run)}:").Append(run.ProxyOutput);
         }
 
-        return result;
+        return all.RedisExited ? output.Append(redis.RecentOutput()).ToString() : output.ToString();
     }
+
+    private static string Mode(QuotasRun run) => run.Mode == QuotaMode.Off ? "off" : "on";
 
     private static string Progress(QuotasRun run)
     {

@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using ChatTts.Edge.LoadTests.CommandLine;
 using ChatTts.Edge.LoadTests.Environment;
+using ChatTts.Edge.TestKit;
 using ChatTts.Emulator;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Quotas;
@@ -48,7 +47,7 @@ internal sealed record QuotasSettings(
     ];
 
     /// <summary>The API key the clients send in the quotas-on runs: new for every invocation; the proxy gets only its SHA-256.</summary>
-    public string Secret { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+    public string Secret { get; } = QuotaSettings.NewSecret();
 
     public static QuotasSettings Read(CommandLineArguments arguments)
     {
@@ -79,9 +78,8 @@ internal sealed record QuotasSettings(
         new(Backends, Dialect, SpeechEngine.Synthetic, 0, TimeSpan.Zero, ProxyConfiguration(mode, redis), MaxConcurrency);
 
     /// <summary>
-    /// Both modes set all four limits, far above this load, so every check runs and none refuses. The rate is one
-    /// request per millisecond with a burst of 10⁸ (some 27 hours' worth): a whole number of milliseconds, as the Redis
-    /// script hands the interval to <c>SET … PX</c>, which takes only integers. Quotas on fail closed: were Redis
+    /// Both modes set all four limits, far above this load, so every check runs and none refuses
+    /// (<see cref="QuotaSettings.UnlimitedPlan"/>: a rate the Redis script can take). Quotas on fail closed: were Redis
     /// unreachable, streams would fail (503) instead of quietly falling back to memory.
     /// </summary>
     public IReadOnlyDictionary<string, string> ProxyConfiguration(QuotaMode mode, string redis)
@@ -92,17 +90,13 @@ internal sealed record QuotasSettings(
             ["Edge:Admission:MaxQueueLength"] = "10000",
             ["Edge:Quotas:Store"] = mode == QuotaMode.Off ? "Memory" : "Redis",
             ["Edge:Quotas:AllowAnonymous"] = mode == QuotaMode.Off ? "true" : "false",
-            [$"Edge:Quotas:Plans:{plan}:RequestsPerMinute"] = "60000",
-            [$"Edge:Quotas:Plans:{plan}:Burst"] = "100000000",
-            [$"Edge:Quotas:Plans:{plan}:CharactersPerDay"] = "100000000000",
-            [$"Edge:Quotas:Plans:{plan}:ConcurrentStreams"] = "1000000",
         };
+        configuration.SetAll(QuotaSettings.UnlimitedPlan(plan));
         if (mode == QuotaMode.On)
         {
             configuration["Edge:Quotas:Redis"] = redis;
             configuration["Edge:Quotas:FailureMode"] = "Closed";
-            configuration[$"Edge:Quotas:Keys:{KeyId}:Sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Secret)));
-            configuration[$"Edge:Quotas:Keys:{KeyId}:Plan"] = Plan;
+            configuration.SetAll(QuotaSettings.Key(KeyId, Secret, Plan));
         }
 
         return configuration;

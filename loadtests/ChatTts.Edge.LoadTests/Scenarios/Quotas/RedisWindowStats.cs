@@ -1,5 +1,6 @@
 using System.Globalization;
 using ChatTts.Edge.LoadTests.Environment;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Quotas;
 
@@ -14,7 +15,7 @@ internal sealed record RedisWindowStats(long ScriptCalls, TimeSpan ScriptTime, T
     public TimeSpan PerCall => ScriptCalls > 0 ? ScriptTime / ScriptCalls : TimeSpan.Zero;
 
     /// <summary>Resets the command counters and reads the CPU time: the window starts.</summary>
-    public static async Task<TimeSpan> StartAsync(RedisProcess redis, CancellationToken cancellationToken)
+    public static async Task<TimeSpan> StartAsync(RedisServer redis, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(redis);
         await redis.CommandAsync(cancellationToken, "CONFIG", "RESETSTAT");
@@ -22,7 +23,7 @@ internal sealed record RedisWindowStats(long ScriptCalls, TimeSpan ScriptTime, T
     }
 
     /// <summary>Reads the counters again: the window ends.</summary>
-    public static async Task<RedisWindowStats> EndAsync(RedisProcess redis, TimeSpan cpuAtStart, CancellationToken cancellationToken)
+    public static async Task<RedisWindowStats> EndAsync(RedisServer redis, TimeSpan cpuAtStart, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(redis);
         var fields = Fields(await redis.CommandAsync(cancellationToken, "INFO", "cpu", "commandstats"));

@@ -1,5 +1,6 @@
 using System.Net;
 using ChatTts.Edge.LoadTests.Environment;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Streams;
 

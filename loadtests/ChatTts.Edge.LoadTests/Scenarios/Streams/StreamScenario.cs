@@ -9,56 +9,53 @@ namespace ChatTts.Edge.LoadTests.Scenarios.Streams;
 /// <c>appsettings/loadtests.json</c> (and <c>--threshold</c>): <c>smoke</c>, <c>steady</c>, <c>open</c>, <c>capacity</c>.
 /// Without <c>--target</c> it starts emulated backends and the proxy on loopback and stops them at the end.
 /// </summary>
-internal sealed class StreamScenario(StreamProfile profile) : IScenario
+internal sealed class StreamScenario(StreamProfile profile) : Scenario<StreamSettings>
 {
-    public string Name => profile.Name;
+    public override string Name => profile.Name;
 
-    public string Summary => profile.Summary;
+    public override string Summary => profile.Summary;
 
-    public IReadOnlyList<OptionHelp> Options => StreamSettings.Options;
+    public override IReadOnlyList<OptionHelp> Options => StreamSettings.Options;
 
-    public RunDefaults Defaults => profile.Defaults;
+    public override RunDefaults Defaults => profile.Defaults;
 
-    public async Task<ScenarioResult> RunAsync(CommandLineArguments arguments, ScenarioContext context, CancellationToken cancellationToken)
+    protected override StreamSettings Read(CommandLineArguments arguments) => StreamSettings.Read(arguments, profile);
+
+    protected override Preparation Prepare(StreamSettings settings, RunSettings run)
     {
-        ArgumentNullException.ThrowIfNull(arguments);
-        ArgumentNullException.ThrowIfNull(context);
-        var settings = StreamSettings.Read(arguments, profile);
-        arguments.ThrowIfUnread();
         var names = StreamRun.MetricNames(local: settings.Target is null);
         // Configured limits on what only a local run measures (the proxy's own CPU and memory) do not apply to a target.
         var limits = ThresholdSet.Read(Name, settings.Thresholds)
             .Where(l => l.Source == ThresholdSet.CommandLine || names.Contains(l.Metric)).ToList();
         ThresholdSet.Validate(limits, names);
-        var files = FileLimits.Raise(4L * settings.MostStreams + 4096);
+        return new Preparation(limits, FileLimits.Raise(4L * settings.MostStreams + 4096));
+    }
 
-        await context.Output.WriteLineAsync($"{Name}: {StreamReport.LoadText(settings)}; " +
-            $"{DurationFormat.Format(context.Run.Duration)} (warm-up {DurationFormat.Format(context.Run.Warmup)}) against " +
-            (settings.Target is { } target ? target.AbsoluteUri : $"a local proxy and {settings.Profile.Backends} emulated backends") + " …");
+    protected override string StartLine(StreamSettings settings, RunSettings run) =>
+        $"{Name}: {StreamReport.LoadText(settings)}; {run.Timing} against " +
+        (settings.Target is { } target ? target.AbsoluteUri : $"a local proxy and {settings.Profile.Backends} emulated backends") + " …";
+
+    protected override async Task<ScenarioResult> RunAsync(
+        StreamSettings settings, Preparation preparation, ScenarioContext context, CancellationToken cancellationToken)
+    {
         if (settings.Target is { } remote)
         {
             var run = await StreamRun.RunAsync(settings, remote, null, context, cancellationToken);
-            return await JudgeAndPublishAsync(settings, limits, run, context, files);
+            return await PublishAsync(Report(settings, preparation, run, context), context);
         }
 
-        await using var environment = await LocalEnvironment.StartAsync(settings.Environment(), context.Time, cancellationToken);
-        return await environment.RunAsync(async () =>
+        return await RunLocalAsync(settings.Environment(), context, async environment =>
         {
             var address = settings.Profile.Http2 ? await Http2Endpoint.FindAsync(environment.ProxyAddresses, cancellationToken) : environment.ProxyAddress;
             var run = await StreamRun.RunAsync(settings, address, environment.ProxyProcessId, context, cancellationToken);
             run.Metrics.Add("proxy_exited", environment.ProxyExited ? 1 : 0, MetricUnit.Count, MetricDirection.LowerIsBetter, "1 when the proxy process ended during the run");
-            return await JudgeAndPublishAsync(settings, limits, run, context, files);
-        }, context.Error, cancellationToken);
+            return Report(settings, preparation, run, context);
+        }, cancellationToken);
     }
 
-    private async Task<ScenarioResult> JudgeAndPublishAsync(
-        StreamSettings settings, IReadOnlyList<(string Metric, string Limit, string Source)> limits, StreamRunResult run, ScenarioContext context,
-        long? files)
+    private ScenarioReport Report(StreamSettings settings, Preparation preparation, StreamRunResult run, ScenarioContext context)
     {
-        var verdicts = ThresholdSet.Judge(limits, run.Metrics);
-        var result = new ScenarioResult(ScenarioResult.From(verdicts)) { Metrics = run.Metrics, Timeline = run.Timeline };
-        var report = StreamReport.Build(Name, settings, run, context, result, files);
-        await context.PublishAsync(Name, report, result);
-        return result;
+        var result = preparation.Judge(run.Metrics, run.Timeline);
+        return new ScenarioReport(StreamReport.Build(Name, settings, run, context, result, preparation.Files), result);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using ChatTts.Edge.LoadTests.CommandLine;
 using ChatTts.Edge.LoadTests.Environment;
 using ChatTts.Edge.LoadTests.Load;
+using ChatTts.Edge.TestKit;
 using ChatTts.Emulator;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Streams;
@@ -93,14 +94,11 @@ internal sealed record StreamSettings(StreamProfile Profile, Uri? Target, string
         {
             ["Edge:Admission:MaxQueueLength"] = most,
             ["Edge:Admission:MaxQueueWait"] = "00:02:00",
-            ["Edge:Quotas:AllowAnonymous"] = "true",
-            ["Edge:Quotas:Plans:anonymous:RequestsPerMinute"] = "100000000",
-            ["Edge:Quotas:Plans:anonymous:Burst"] = "100000000",
-            ["Edge:Quotas:Plans:anonymous:CharactersPerDay"] = "100000000000",
-            ["Edge:Quotas:Plans:anonymous:ConcurrentStreams"] = "100000000",
             ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information", // "Now listening on" tells the run it is ready
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information", // "Now listening on" and "Application started" tell the run it is ready
         };
+        configuration.SetAll(QuotaSettings.UnlimitedAnonymous());
+
         if (Profile.HoldOpen)
         {
             // The emulated GPUs share this machine's two cores with ten thousand streams: their health answers may
@@ -123,6 +121,6 @@ internal sealed record StreamSettings(StreamProfile Profile, Uri? Target, string
         }
 
         return new EnvironmentSettings(Profile.Backends, Dialect, SpeechEngine.Synthetic, Profile.RealTimeFactor, Profile.FirstChunkDelay,
-            configuration, MaxConcurrency: Profile.BackendConcurrency, ProxyEndpoints: Profile.Http2 ? 2 : 1, EmulatorConcurrency: Profile.BackendConcurrency);
+            configuration, MaxConcurrency: Profile.BackendConcurrency, EmulatorConcurrency: Profile.BackendConcurrency);
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Security;
 using ChatTts.Edge.LoadTests.Environment;
 using ChatTts.Edge.LoadTests.Load;
 using ChatTts.Edge.LoadTests.Reporting;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Tls;
 
@@ -24,7 +25,7 @@ internal static class TlsMeasurement
         }
 
         using var ca = pki.LoadCa();
-        using var certificate = pki.LoadClient();
+        using var certificate = pki.Client("client", TlsSettings.ClientName).Load();
         var certificateContext = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
         var clients = TlsModes.All
             .Select(mode => new TlsModeClient(mode, settings.StreamUrl(mode.UsesTls() ? mtls : plain), ca, certificateContext, context.Time))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ChatTts.Edge.LoadTests.Reporting;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Tls;
 
@@ -39,11 +40,12 @@ internal static class TlsReport
             .AddFact("Proxy", $"one `dotnet ChatTts.Edge.Proxy.dll` process from its build output, ASPNETCORE_ENVIRONMENT=Production, " +
                 $"two Kestrel endpoints (port 0: Kestrel picks a free one): {TlsSettings.PlainEndpoint} {figures.Endpoints[0]} and " +
                 $"{TlsSettings.MtlsEndpoint} {figures.Endpoints[1]} with ClientCertificateMode=RequireCertificate and the server certificate's " +
-                $"PEM files; Edge:ClientCertificates:TrustedCaPath=<the CA's PEM>; plans anonymous and certificate: RequestsPerMinute=60000, " +
+                $"PEM files; Edge:ClientCertificates:TrustedCaPath=<the CA's PEM>; plans anonymous and certificate: " +
+                $"RequestsPerMinute={QuotaSettings.UnlimitedRequestsPerMinute}, " +
                 $"Burst={TlsSettings.AnonymousBurst} and {TlsSettings.CertificateBurst} (different only to tell them apart in RateLimit-Limit), " +
-                "CharactersPerDay=100000000000, ConcurrentStreams=1000000, so no quota refuses")
+                $"CharactersPerDay={QuotaSettings.UnlimitedCharactersPerDay}, ConcurrentStreams={QuotaSettings.UnlimitedConcurrentStreams}, so no quota refuses")
             .AddFact("PKI", "throw-away, ECDSA P-256, in a temporary folder deleted at the end: a CA; a server certificate CN=localhost, SAN " +
-                "IP 127.0.0.1 and DNS localhost, EKU serverAuth; a client certificate CN=loadtest, EKU clientAuth (the proxy's caller cert:loadtest)")
+                "IP 127.0.0.1 and DNS localhost, EKU serverAuth; a client certificate CN=loadtest, SAN IP 127.0.0.1, EKU clientAuth (the proxy's caller cert:loadtest)")
             .AddFact("Clients", "SocketsHttpHandler, HTTP/1.1; URLs name the host localhost (the TLS target host, sent as SNI) and a connect " +
                 "callback dials 127.0.0.1 (no name lookup); the server certificate must chain to the throw-away CA alone " +
                 "(X509ChainTrustMode.CustomRootTrust, no revocation check) and match localhost; the client certificate as an SslStreamCertificateContext. " +

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ChatTts.Edge.LoadTests.CommandLine;
 using ChatTts.Edge.LoadTests.Environment;
+using ChatTts.Edge.TestKit;
 using ChatTts.Emulator;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Tls;
@@ -10,6 +11,9 @@ internal sealed record TlsSettings(int Backends, int Streams, int WarmupStreams,
 {
     public const string Dialect = "chattts-openai";
 
+    /// <summary>The common name of the clients' certificate: the proxy knows them as caller <c>cert:loadtest</c>.</summary>
+    public const string ClientName = "loadtest";
+
     /// <summary>Short, so that a stream is mostly the proxy's own work: about a second of audio, made at once (RTF 0).</summary>
     public const string Text = "Hello world.";
 
@@ -17,8 +21,8 @@ internal sealed record TlsSettings(int Backends, int Streams, int WarmupStreams,
     public const int MaxConcurrency = 64;
 
     /// <summary>The two plans' bursts differ only so that a response's <c>RateLimit-Limit</c> names the plan it was charged to.</summary>
-    public const int AnonymousBurst = 100_000_000;
-    public const int CertificateBurst = 200_000_000;
+    public const int AnonymousBurst = QuotaSettings.UnlimitedBurst;
+    public const int CertificateBurst = 2 * QuotaSettings.UnlimitedBurst;
 
     public const string PlainEndpoint = "Plain";
     public const string MtlsEndpoint = "Mtls";
@@ -51,7 +55,7 @@ internal sealed record TlsSettings(int Backends, int Streams, int WarmupStreams,
     }
 
     public EnvironmentSettings Environment(ThrowawayPki pki) =>
-        new(Backends, Dialect, SpeechEngine.Synthetic, 0, TimeSpan.Zero, ProxyConfiguration(pki), MaxConcurrency, ProxyEndpoints: 2);
+        new(Backends, Dialect, SpeechEngine.Synthetic, 0, TimeSpan.Zero, ProxyConfiguration(pki), MaxConcurrency);
 
     /// <summary>
     /// Two Kestrel endpoints on port 0 (Kestrel binds a free port and reports it), the mTLS one with the throw-away
@@ -65,19 +69,14 @@ internal sealed record TlsSettings(int Backends, int Streams, int WarmupStreams,
         {
             [$"Kestrel:Endpoints:{PlainEndpoint}:Url"] = "http://127.0.0.1:0",
             [$"Kestrel:Endpoints:{MtlsEndpoint}:Url"] = "https://127.0.0.1:0",
-            [$"Kestrel:Endpoints:{MtlsEndpoint}:Certificate:Path"] = pki.ServerPath,
-            [$"Kestrel:Endpoints:{MtlsEndpoint}:Certificate:KeyPath"] = pki.ServerKeyPath,
+            [$"Kestrel:Endpoints:{MtlsEndpoint}:Certificate:Path"] = pki.Server.Path,
+            [$"Kestrel:Endpoints:{MtlsEndpoint}:Certificate:KeyPath"] = pki.Server.KeyPath,
             [$"Kestrel:Endpoints:{MtlsEndpoint}:ClientCertificateMode"] = "RequireCertificate",
             ["Edge:ClientCertificates:TrustedCaPath"] = pki.CaPath,
             ["Edge:Quotas:AllowAnonymous"] = "true",
         };
-        foreach (var (plan, burst) in new[] { ("anonymous", AnonymousBurst), ("certificate", CertificateBurst) })
-        {
-            configuration[$"Edge:Quotas:Plans:{plan}:RequestsPerMinute"] = "60000";
-            configuration[$"Edge:Quotas:Plans:{plan}:Burst"] = burst.ToString(CultureInfo.InvariantCulture);
-            configuration[$"Edge:Quotas:Plans:{plan}:CharactersPerDay"] = "100000000000";
-            configuration[$"Edge:Quotas:Plans:{plan}:ConcurrentStreams"] = "1000000";
-        }
+        configuration.SetAll(QuotaSettings.UnlimitedPlan("anonymous", AnonymousBurst));
+        configuration.SetAll(QuotaSettings.UnlimitedPlan("certificate", CertificateBurst));
 
         return configuration;
     }

@@ -1,5 +1,4 @@
 using ChatTts.Edge.LoadTests.CommandLine;
-using ChatTts.Edge.LoadTests.Environment;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Utilisation;
 
@@ -8,33 +7,25 @@ namespace ChatTts.Edge.LoadTests.Scenarios.Utilisation;
 /// three requests must wait), through the real proxy process. Every GPU must be busy at least 95% of the window,
 /// never run two syntheses at once, and every stream must end with <c>done</c>.
 /// </summary>
-internal sealed class UtilisationScenario : IScenario
+internal sealed class UtilisationScenario : Scenario<UtilisationSettings>
 {
-    public string Name => "utilisation";
+    public override string Name => "utilisation";
 
-    public string Summary => "GPU utilisation behind the admission queue: 3× more clients than GPUs, busy ≥ 95%, one synthesis per GPU, no failures";
+    public override string Summary => "GPU utilisation behind the admission queue: 3× more clients than GPUs, busy ≥ 95%, one synthesis per GPU, no failures";
 
-    public IReadOnlyList<OptionHelp> Options => UtilisationSettings.Options;
+    public override IReadOnlyList<OptionHelp> Options => UtilisationSettings.Options;
 
-    public RunDefaults Defaults => RunDefaults.Standard;
+    protected override UtilisationSettings Read(CommandLineArguments arguments) => UtilisationSettings.Read(arguments);
 
-    public async Task<ScenarioResult> RunAsync(CommandLineArguments arguments, ScenarioContext context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(arguments);
-        ArgumentNullException.ThrowIfNull(context);
-        var settings = UtilisationSettings.Read(arguments);
-        arguments.ThrowIfUnread();
+    protected override string StartLine(UtilisationSettings settings, RunSettings run) =>
+        $"utilisation: starting {settings.Backends} emulated GPUs and the proxy; {settings.Clients} clients for {run.Timing} …";
 
-        await context.Output.WriteLineAsync(
-            $"utilisation: starting {settings.Backends} emulated GPUs and the proxy; {settings.Clients} clients for " +
-            $"{DurationFormat.Format(context.Run.Duration)} (warm-up {DurationFormat.Format(context.Run.Warmup)}) …");
-        await using var environment = await LocalEnvironment.StartAsync(settings.Environment(), context.Time, cancellationToken);
-        return await environment.RunAsync(async () =>
+    protected override Task<ScenarioResult> RunAsync(
+        UtilisationSettings settings, Preparation preparation, ScenarioContext context, CancellationToken cancellationToken) =>
+        RunLocalAsync(settings.Environment(), context, async environment =>
         {
             var figures = await UtilisationMeasurement.RunAsync(environment, settings, context, cancellationToken);
             var result = UtilisationReport.Judge(figures, settings);
-            await context.PublishAsync(Name, UtilisationReport.Build(figures, settings, context, result), result);
-            return result;
-        }, context.Error, cancellationToken);
-    }
+            return new ScenarioReport(UtilisationReport.Build(figures, settings, context, result), result);
+        }, cancellationToken);
 }

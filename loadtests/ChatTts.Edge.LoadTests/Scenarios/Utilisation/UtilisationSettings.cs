@@ -1,5 +1,6 @@
 using ChatTts.Edge.LoadTests.CommandLine;
 using ChatTts.Edge.LoadTests.Environment;
+using ChatTts.Edge.TestKit;
 using ChatTts.Emulator;
 
 namespace ChatTts.Edge.LoadTests.Scenarios.Utilisation;
@@ -50,16 +51,19 @@ internal sealed record UtilisationSettings(int Backends, int Clients, double Rea
     /// The proxy's admission queue must hold every client that waits; the clients call without keys, so anonymous
     /// callers are let in with a plan this load never reaches (quotas are not what this scenario measures).
     /// </summary>
-    public IReadOnlyDictionary<string, string> ProxyConfiguration => new Dictionary<string, string>(StringComparer.Ordinal)
+    public IReadOnlyDictionary<string, string> ProxyConfiguration
     {
-        ["Edge:Admission:MaxQueueLength"] = Clients.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Edge:Admission:MaxQueueWait"] = "00:02:00",
-        ["Edge:Quotas:AllowAnonymous"] = "true",
-        ["Edge:Quotas:Plans:anonymous:RequestsPerMinute"] = "1000000",
-        ["Edge:Quotas:Plans:anonymous:Burst"] = "1000000",
-        ["Edge:Quotas:Plans:anonymous:CharactersPerDay"] = "1000000000",
-        ["Edge:Quotas:Plans:anonymous:ConcurrentStreams"] = "1000000",
-    };
+        get
+        {
+            var configuration = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["Edge:Admission:MaxQueueLength"] = Clients.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Edge:Admission:MaxQueueWait"] = "00:02:00",
+            };
+            configuration.SetAll(QuotaSettings.UnlimitedAnonymous());
+            return configuration;
+        }
+    }
 
     public EnvironmentSettings Environment() =>
         new(Backends, Dialect, SpeechEngine.Synthetic, RealTimeFactor, FirstChunkDelay, ProxyConfiguration);

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace ChatTts.Edge.Tests.Infrastructure;
+namespace ChatTts.Edge.TestKit;
 
-/// <summary>CRLs for the test PKI, built with .NET's own <see cref="CertificateRevocationListBuilder"/>.</summary>
-internal static class TestRevocationLists
+/// <summary>CRLs for the throw-away PKI (<see cref="ThrowawayPki"/>), built with .NET's own <see cref="CertificateRevocationListBuilder"/>.</summary>
+internal static class RevocationLists
 {
     /// <summary>When the test CRLs say their certificates were revoked.</summary>
     public static readonly DateTimeOffset RevokedOn = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);

@@ -1,6 +1,9 @@
-namespace ChatTts.Edge.LoadTests.Environment;
+namespace ChatTts.Edge.TestKit;
 
-/// <summary>The local environment could not be started; the run stops with exit code 2.</summary>
+/// <summary>
+/// A process the kit starts (the proxy, <c>redis-server</c>, nginx) could not be started, was not ready, or did not
+/// answer: a test fails with it, and the load-test runner stops with exit code 2.
+/// </summary>
 internal sealed class EnvironmentException : Exception
 {
     public EnvironmentException(string message, string details = "", Exception? innerException = null)

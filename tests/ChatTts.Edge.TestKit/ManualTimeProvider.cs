@@ -1,4 +1,4 @@
-namespace ChatTts.Edge.Tests.Infrastructure;
+namespace ChatTts.Edge.TestKit;
 
 /// <summary>
 /// A clock that moves only when a test calls <see cref="Advance"/>; timers (and so PeriodicTimer and

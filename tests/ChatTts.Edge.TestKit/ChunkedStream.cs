@@ -1,8 +1,8 @@
-namespace ChatTts.Edge.Tests.Infrastructure;
+namespace ChatTts.Edge.TestKit;
 
 /// <summary>
 /// A read-only stream that hands out its bytes in reads of the given sizes (cycling), like a network would.
-/// Also compiled into the benchmarks, which feed it to the audio path as a backend's response body.
+/// The benchmarks feed it to the audio path as a backend's response body.
 /// </summary>
 internal sealed class ChunkedStream(byte[] data, params int[] chunkSizes) : Stream
 {

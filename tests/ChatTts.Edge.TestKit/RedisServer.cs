@@ -4,27 +4,29 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
-using ChatTts.Edge.Tests.Infrastructure;
 
-namespace ChatTts.Edge.LoadTests.Environment;
+namespace ChatTts.Edge.TestKit;
 
 /// <summary>
-/// A real <c>redis-server</c> (Debian's package) on 127.0.0.1 and a free port, without persistence
-/// (<c>--save "" --appendonly no</c>), run and stopped like the proxy: killed on dispose and when this process exits.
+/// A real <c>redis-server</c> (Debian's package; <c>scripts/install-deps.sh</c> installs it) on 127.0.0.1 and a free
+/// port, without persistence (<c>--save "" --appendonly no</c>), run like the proxy: killed on dispose and when this
+/// process exits. It can be stopped, frozen and started again on the same port.
 /// </summary>
-internal sealed partial class RedisProcess : IAsyncDisposable
+internal sealed partial class RedisServer : IAsyncDisposable
 {
     public const string Executable = "/usr/bin/redis-server";
     private const int KeptLines = 50;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly ChildProcess _process;
+    private readonly string _executable;
+    private readonly TimeProvider _time;
+    private ChildProcess? _process;
 
-    private RedisProcess(ChildProcess process, int port, string version)
+    private RedisServer(string executable, int port, TimeProvider time)
     {
-        _process = process;
+        _executable = executable;
         Port = port;
-        Version = version;
+        _time = time;
     }
 
     public int Port { get; }
@@ -32,25 +34,46 @@ internal sealed partial class RedisProcess : IAsyncDisposable
     /// <summary>The StackExchange.Redis configuration string for this server, e.g. <c>127.0.0.1:6379</c>.</summary>
     public string Configuration => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
 
-    /// <summary>The server's version as it reports it at start, e.g. <c>7.0.15</c>.</summary>
-    public string Version { get; }
+    /// <summary>The server's version as it reported it at its latest start, e.g. <c>7.0.15</c>.</summary>
+    public string Version { get; private set; } = "unknown";
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>Whether it is not running: it ended by itself, or was stopped.</summary>
+    public bool HasExited => _process?.HasExited ?? true;
 
+    /// <summary>Starts one on a free port and waits until it accepts connections.</summary>
     /// <exception cref="EnvironmentException"><c>redis-server</c> is not installed, did not start, or was not ready in time.</exception>
-    public static async Task<RedisProcess> StartAsync(TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<RedisServer> StartAsync(TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(Executable))
-        {
-            throw new EnvironmentException($"{Executable} is missing: run scripts/install-deps.sh as root to install Debian's redis-server.");
-        }
+        var server = new RedisServer(InstalledProgram.Find(Executable, "redis-server"), Loopback.FreePort(), time ?? TimeProvider.System);
+        await server.StartAgainAsync(cancellationToken);
+        return server;
+    }
 
-        var port = Loopback.FreePort(); // free now; a clash when redis-server binds it ends in "exited before it was ready"
-        var start = new ProcessStartInfo(Executable,
-            ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
-        var (process, _) = await ChildProcess.StartAsync("redis-server", start, ReadyLine(), time, StartTimeout, KeptLines, cancellationToken);
-        var version = VersionLine().Match(process.RecentOutput()) is { Success: true } match ? match.Groups[1].Value : "unknown";
-        return new RedisProcess(process, port, version);
+    /// <summary>Starts the server (again) on its port and waits until it accepts connections.</summary>
+    /// <exception cref="EnvironmentException">It did not start (a clash on the port ends in "exited before it was
+    /// ready"), or was not ready in time.</exception>
+    public async Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        var start = new ProcessStartInfo(_executable,
+            ["--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+        _process = await ChildProcess.StartAsync("redis-server", start, ReadyLine(), _time, StartTimeout, KeptLines, cancellationToken);
+        Version = VersionLine().Match(_process.RecentOutput()) is { Success: true } match ? match.Groups[1].Value : "unknown";
+    }
+
+    /// <summary>Freezes the server with SIGSTOP: connections stay open, nothing is answered (a hung or swapped-out Redis).</summary>
+    public Task FreezeAsync() => Running.SignalAsync("STOP", CancellationToken.None);
+
+    /// <summary>Lets a frozen server go on (SIGCONT).</summary>
+    public Task ThawAsync() => Running.SignalAsync("CONT", CancellationToken.None);
+
+    /// <summary>Kills the server (as a crash or an outage would) and waits until it is gone.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { } process)
+        {
+            _process = null;
+            await process.DisposeAsync();
+        }
     }
 
     /// <summary>Sends one command on a new connection and returns the reply's text (a simple string, an integer or a
@@ -94,9 +117,11 @@ internal sealed partial class RedisProcess : IAsyncDisposable
     }
 
     /// <summary>The latest output lines under a heading, or nothing when there were none.</summary>
-    public string RecentOutput() => _process.RecentOutput();
+    public string RecentOutput() => _process?.RecentOutput() ?? "";
 
-    public ValueTask DisposeAsync() => _process.DisposeAsync();
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private ChildProcess Running => _process ?? throw new InvalidOperationException("redis-server is not running.");
 
     [GeneratedRegex("Ready to accept connections")]
     private static partial Regex ReadyLine();

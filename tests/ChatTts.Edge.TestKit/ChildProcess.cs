@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace ChatTts.Edge.LoadTests.Environment;
+namespace ChatTts.Edge.TestKit;
 
 /// <summary>
-/// A process the run starts and owns (the proxy, <c>redis-server</c>): ready once it has written as many lines that
-/// match a pattern as asked for (e.g. one <c>Now listening on</c> per endpoint); its output is kept (the latest lines
-/// only) for a failed run. The process tree is killed on dispose and, as a last resort, when this process exits, so a
-/// run never leaves one behind.
+/// A process a test or a load-test run starts and owns (the proxy, <c>redis-server</c>, nginx): ready once it has
+/// written a line that matches a pattern; its output is kept (every line, or the latest ones only)
+/// for a test to read or a failed run to show. The process tree is killed on dispose and, as a last resort, when this
+/// process exits, so no test or run leaves one behind.
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
@@ -20,19 +20,18 @@ internal sealed class ChildProcess : IAsyncDisposable
     private readonly Regex _readyLine;
     private readonly TimeProvider _time;
     private readonly OutputTail _output;
-    private readonly int _readyLineCount;
-    private readonly List<Match> _readyLines = [];
-    private readonly TaskCompletionSource<IReadOnlyList<Match>> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<string>? _onLine;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
-    private ChildProcess(string name, ProcessStartInfo start, Regex readyLine, int readyLineCount, TimeProvider time, int keptLines)
+    private ChildProcess(string name, ProcessStartInfo start, Regex readyLine, TimeProvider time, int? keptLines, Action<string>? onLine)
     {
         _name = name;
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _readyLine = readyLine;
-        _readyLineCount = readyLineCount;
         _time = time;
         _output = new OutputTail(name, keptLines);
+        _onLine = onLine;
     }
 
     public bool HasExited => _process.HasExited;
@@ -40,20 +39,26 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Its process id.</summary>
     public int Id => _process.Id;
 
-    /// <summary>Starts <paramref name="start"/> (its output redirected here) and waits for its first
-    /// <paramref name="readyLineCount"/> lines that match <paramref name="readyLine"/>; returns those matches in order.</summary>
+    /// <summary>Its exit code, once it has exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>The output lines kept, one per line, without a heading.</summary>
+    public string Output => _output.Text();
+
+    /// <summary>Starts <paramref name="start"/> (its output redirected here) and waits for a line that matches
+    /// <paramref name="readyLine"/>. <paramref name="keptLines"/>: how many of the latest output lines to keep, or null for all of them;
+    /// <paramref name="onLine"/> sees every line as it comes (on either of two threads, stdout's and stderr's).</summary>
     /// <exception cref="EnvironmentException">It did not start, exited, or was not ready within <paramref name="startTimeout"/>;
     /// it is stopped again.</exception>
-    public static async Task<(ChildProcess Process, IReadOnlyList<Match> ReadyLines)> StartAsync(
-        string name, ProcessStartInfo start, Regex readyLine, TimeProvider time, TimeSpan startTimeout, int keptLines, CancellationToken cancellationToken,
-        int readyLineCount = 1)
+    public static async Task<ChildProcess> StartAsync(
+        string name, ProcessStartInfo start, Regex readyLine, TimeProvider time, TimeSpan startTimeout, int? keptLines, CancellationToken cancellationToken,
+        Action<string>? onLine = null)
     {
         ArgumentNullException.ThrowIfNull(start);
-        ArgumentOutOfRangeException.ThrowIfLessThan(readyLineCount, 1);
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        var child = new ChildProcess(name, start, readyLine, readyLineCount, time, keptLines);
+        var child = new ChildProcess(name, start, readyLine, time, keptLines, onLine);
         child._process.OutputDataReceived += child.OnOutput;
         child._process.ErrorDataReceived += child.OnOutput;
         child._process.Exited += child.OnExited;
@@ -72,7 +77,8 @@ internal sealed class ChildProcess : IAsyncDisposable
         child._process.BeginErrorReadLine();
         try
         {
-            return (child, await child._ready.Task.WaitAsync(startTimeout, time, cancellationToken));
+            await child._ready.Task.WaitAsync(startTimeout, time, cancellationToken);
+            return child;
         }
         catch (Exception e) when (e is TimeoutException or EnvironmentException)
         {
@@ -88,6 +94,18 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     /// <summary>The latest output lines under a heading, or nothing when there were none.</summary>
     public string RecentOutput() => _output.ToString();
+
+    /// <summary>Sends it a signal with <c>kill</c>, e.g. <c>TERM</c> (as a container runtime or systemd does), <c>STOP</c>
+    /// or <c>CONT</c>.</summary>
+    public async Task SignalAsync(string signal, CancellationToken cancellationToken)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, Id.ToString(CultureInfo.InvariantCulture)]))
+            ?? throw new InvalidOperationException("kill did not start");
+        await kill.WaitForExitAsync(cancellationToken);
+    }
+
+    /// <summary>Waits until it has exited and its output has been read to the end.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -147,16 +165,10 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         _output.Add(line);
-        if (!_ready.Task.IsCompleted && _readyLine.Match(line) is { Success: true } match)
+        _onLine?.Invoke(line);
+        if (!_ready.Task.IsCompleted && _readyLine.IsMatch(line))
         {
-            lock (_readyLines) // stdout and stderr are read on two threads
-            {
-                _readyLines.Add(match);
-                if (_readyLines.Count == _readyLineCount)
-                {
-                    _ready.TrySetResult([.. _readyLines]);
-                }
-            }
+            _ready.TrySetResult();
         }
     }
 }

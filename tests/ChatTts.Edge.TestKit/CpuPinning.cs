@@ -1,4 +1,4 @@
-namespace ChatTts.Edge.LoadTests.Environment;
+namespace ChatTts.Edge.TestKit;
 
 /// <summary>
 /// Runs a child process on chosen CPUs with util-linux's <c>taskset</c>, so a proxy under test can have a core of its

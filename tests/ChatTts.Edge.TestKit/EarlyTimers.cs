@@ -1,4 +1,4 @@
-namespace ChatTts.Edge.Tests.Infrastructure;
+namespace ChatTts.Edge.TestKit;
 
 /// <summary>
 /// A clock whose timers fire a little before they are due, as the operating system's coarse timers do: every timer

@@ -1,9 +1,12 @@
 using System.Text;
 
-namespace ChatTts.Edge.LoadTests.Environment;
+namespace ChatTts.Edge.TestKit;
 
-/// <summary>The latest lines a process wrote, kept to show when a run fails. Thread-safe.</summary>
-internal sealed class OutputTail(string name, int capacity)
+/// <summary>
+/// The lines a process wrote: the latest <c>capacity</c> of them, to show when a run fails, or (without a capacity)
+/// every one, for a test that reads the whole log. Thread-safe.
+/// </summary>
+internal sealed class OutputTail(string name, int? capacity)
 {
     private readonly Queue<string> _lines = new();
 
@@ -16,6 +19,15 @@ internal sealed class OutputTail(string name, int capacity)
             {
                 _lines.Dequeue();
             }
+        }
+    }
+
+    /// <summary>The lines kept, one per line.</summary>
+    public string Text()
+    {
+        lock (_lines)
+        {
+            return string.Join(Environment.NewLine, _lines);
         }
     }
 

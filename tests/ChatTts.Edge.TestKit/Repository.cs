@@ -1,9 +1,9 @@
-namespace ChatTts.Edge.Tests.Infrastructure;
+namespace ChatTts.Edge.TestKit;
 
 /// <summary>The repository the tests were built from.</summary>
 internal static class Repository
 {
-    /// <summary>The folder holding <c>ChatTts.Edge.sln</c>, found upwards from the test assembly.</summary>
+    /// <summary>The folder holding <c>ChatTts.Edge.sln</c>, found upwards from the running assembly's folder.</summary>
     public static string Root { get; } = FindRoot();
 
     private static string FindRoot()

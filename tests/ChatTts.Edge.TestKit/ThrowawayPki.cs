@@ -1,30 +1,45 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace ChatTts.Edge.Tests.Infrastructure;
+namespace ChatTts.Edge.TestKit;
 
 /// <summary>
-/// A throw-away PKI in a temporary folder: a CA, a server certificate for 127.0.0.1/localhost, intermediate CAs, and
-/// client certificates good and bad, each written as PEM (the certificate followed by the intermediate CA that issued
-/// it, if one did, and a PKCS#8 key). Deleted on dispose.
+/// A throw-away PKI in a new temporary folder, all ECDSA P-256 unless asked otherwise: a CA, a CA nobody trusts, a server
+/// certificate for 127.0.0.1 and <see cref="ServerName"/>, and on demand intermediate CAs and client certificates good
+/// and bad, each written as PEM (the certificate followed by the intermediate CA that issued it, if one did, and a
+/// PKCS#8 key). The proxy reads the files; clients use the certificates or load the files back. Deleted on dispose.
 /// </summary>
-internal sealed class TestCertificates : IDisposable
+internal sealed class ThrowawayPki : IDisposable
 {
+    /// <summary>The server certificate's DNS name (and common name, until <see cref="RotateServer"/>).</summary>
+    public const string ServerName = "localhost";
+
     private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
 
+    private readonly TimeProvider _time;
     private readonly X509Certificate2 _ca;
     private readonly X509Certificate2 _otherCa;
     private readonly List<X509Certificate2> _intermediates = [];
 
-    public TestCertificates()
+    /// <param name="time">The clock certificates are valid from (a real one: TLS checks validity by the wall clock).</param>
+    public ThrowawayPki(TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         Folder = Directory.CreateTempSubdirectory("chattts-edge-pki-").FullName;
-        _ca = CreateCa("ChatTts.Edge Test CA");
-        _otherCa = CreateCa("Someone Else's CA");
-        CaPath = WriteCertificate("ca.pem", _ca);
-        OtherCaPath = WriteCertificate("other-ca.pem", _otherCa);
-        Server = Issue("server", _ca, "localhost", ServerAuthentication, TimeSpan.Zero, TimeSpan.FromDays(30), dnsName: "localhost");
+        try
+        {
+            _ca = CreateCa("ChatTts.Edge Test CA", time: _time);
+            _otherCa = CreateCa("Someone Else's CA", time: _time);
+            CaPath = WriteCertificate("ca.pem", _ca);
+            OtherCaPath = WriteCertificate("other-ca.pem", _otherCa);
+            Server = Issue("server", _ca, ServerName, ServerAuthentication, TimeSpan.Zero, TimeSpan.FromDays(30), dnsName: ServerName);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public string Folder { get; }
@@ -52,7 +67,7 @@ internal sealed class TestCertificates : IDisposable
     /// <summary>An intermediate CA (with its private key) issued by the test CA, or by the other CA.</summary>
     public X509Certificate2 Intermediate(string commonName, bool otherCa = false)
     {
-        var intermediate = CreateCa(commonName, otherCa ? _otherCa : _ca);
+        var intermediate = CreateCa(commonName, otherCa ? _otherCa : _ca, time: _time);
         _intermediates.Add(intermediate);
         return intermediate;
     }
@@ -61,7 +76,7 @@ internal sealed class TestCertificates : IDisposable
     /// A CA certificate with its private key, self-signed or issued by <paramref name="issuer"/> (for as long as the
     /// issuer is valid), with an ECDSA P-256 key or an RSA-2048 one.
     /// </summary>
-    public static X509Certificate2 CreateCa(string name, X509Certificate2? issuer = null, bool rsa = false)
+    public static X509Certificate2 CreateCa(string name, X509Certificate2? issuer = null, bool rsa = false, TimeProvider? time = null)
     {
         using var ecdsa = rsa ? null : ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var rsaKey = rsa ? RSA.Create(2048) : null;
@@ -73,7 +88,7 @@ internal sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false)); // CRLs name their CA by it
         if (issuer is null)
         {
-            var now = TimeProvider.System.GetUtcNow();
+            var now = (time ?? TimeProvider.System).GetUtcNow();
             return request.CreateSelfSigned(now.AddDays(-60), now.AddYears(1)); // covers the expired client certificate's validity
         }
 
@@ -84,16 +99,22 @@ internal sealed class TestCertificates : IDisposable
     /// <summary>Issues a new server certificate over the same files (rotation) and returns its thumbprint.</summary>
     public string RotateServer(string commonName)
     {
-        Server = Issue("server", _ca, commonName, ServerAuthentication, TimeSpan.Zero, TimeSpan.FromDays(30), dnsName: "localhost");
+        Server = Issue("server", _ca, commonName, ServerAuthentication, TimeSpan.Zero, TimeSpan.FromDays(30), dnsName: ServerName);
         return Server.Certificate.Thumbprint;
     }
 
+    /// <summary>The CA certificate as a client that trusts it reads it: from <see cref="CaPath"/>, without its key.</summary>
+    public X509Certificate2 LoadCa() => X509CertificateLoader.LoadCertificateFromFile(CaPath);
+
     public void Dispose()
     {
-        _ca.Dispose();
-        _otherCa.Dispose();
+        _ca?.Dispose();
+        _otherCa?.Dispose();
         _intermediates.ForEach(intermediate => intermediate.Dispose());
-        Directory.Delete(Folder, recursive: true);
+        if (Directory.Exists(Folder))
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
     }
 
     private CertificateFiles Issue(string name, X509Certificate2 issuer, string commonName, string? eku, TimeSpan notBefore, TimeSpan notAfter, string? dnsName = null, string? uri = null, X509Certificate2? intermediate = null)
@@ -120,7 +141,7 @@ internal sealed class TestCertificates : IDisposable
         }
 
         request.CertificateExtensions.Add(san.Build());
-        var now = TimeProvider.System.GetUtcNow();
+        var now = _time.GetUtcNow();
         using var issued = request.Create(issuer, now + notBefore, now + notAfter, RandomNumberGenerator.GetBytes(12));
         var certificate = issued.CopyWithPrivateKey(key);
         var path = WriteCertificate($"{name}.pem", certificate);
@@ -147,4 +168,8 @@ internal sealed class TestCertificates : IDisposable
 /// A certificate's PEM files and the certificate itself (with its private key); <paramref name="Intermediates"/>: the
 /// CAs between it and the root that its holder sends with it (also after it in <paramref name="Path"/>).
 /// </summary>
-internal sealed record CertificateFiles(string Path, string KeyPath, X509Certificate2 Certificate, X509Certificate2Collection? Intermediates = null);
+internal sealed record CertificateFiles(string Path, string KeyPath, X509Certificate2 Certificate, X509Certificate2Collection? Intermediates = null)
+{
+    /// <summary>The certificate with its private key as its holder reads them: from the PEM files.</summary>
+    public X509Certificate2 Load() => X509Certificate2.CreateFromPemFile(Path, KeyPath);
+}

@@ -1,8 +1,8 @@
 using System.Reflection;
 
-namespace ChatTts.Edge.LoadTests.Environment;
+namespace ChatTts.Edge.TestKit;
 
-/// <summary>The proxy's build output folder, built in this tool's configuration (the project reference builds it first).</summary>
+/// <summary>The proxy's build output folder, built in this kit's configuration (the kit's project reference builds it first).</summary>
 internal static class ProxyBuildOutput
 {
     public const string AssemblyFile = "ChatTts.Edge.Proxy.dll";

@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace ChatTts.Edge.Tests.Infrastructure;
+namespace ChatTts.Edge.TestKit;
 
 /// <summary>
 /// Ports for servers a test or the load-test runner starts itself on 127.0.0.1 (redis-server, nginx, Prometheus, a
-/// proxy's endpoints). The load-test runner compiles this file in as well.
+/// proxy's endpoints), for the tests and the load-test runner alike.
 /// </summary>
 internal static class Loopback
 {

@@ -1,0 +1,72 @@
+using ChatTts.Edge.LoadTests.CommandLine;
+using ChatTts.Edge.LoadTests.Environment;
+
+namespace ChatTts.Edge.LoadTests.Scenarios;
+
+/// <summary>
+/// The run every scenario shares: its options read, unknown ones refused and the rest checked before anything starts;
+/// a line on the console saying what runs; then what it starts and measures (usually a <see cref="LocalEnvironment"/>,
+/// <see cref="RunLocalAsync"/>), its reports published with the verdict. A scenario supplies only what differs.
+/// </summary>
+internal abstract class Scenario<TSettings> : IScenario
+{
+    public abstract string Name { get; }
+
+    public abstract string Summary { get; }
+
+    public abstract IReadOnlyList<OptionHelp> Options { get; }
+
+    public virtual RunDefaults Defaults => RunDefaults.Standard;
+
+    public async Task<ScenarioResult> RunAsync(CommandLineArguments arguments, ScenarioContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(context);
+        var settings = Read(arguments);
+        arguments.ThrowIfUnread();
+        var preparation = Prepare(settings, context.Run);
+        await context.Output.WriteLineAsync(StartLine(settings, context.Run));
+        return await RunAsync(settings, preparation, context, cancellationToken);
+    }
+
+    /// <summary>Reads the scenario's own options (a <see cref="UsageException"/> for a bad one).</summary>
+    protected abstract TSettings Read(CommandLineArguments arguments);
+
+    /// <summary>Once no unknown option is left: what must hold across the options (a <see cref="UsageException"/> if
+    /// not), the thresholds to judge by, and the open-file limit raised for the streams to come.</summary>
+    protected virtual Preparation Prepare(TSettings settings, RunSettings run) => Preparation.None;
+
+    /// <summary>The console line that says what is about to run.</summary>
+    protected abstract string StartLine(TSettings settings, RunSettings run);
+
+    /// <summary>Starts what the run needs, measures, judges and publishes.</summary>
+    protected abstract Task<ScenarioResult> RunAsync(TSettings settings, Preparation preparation, ScenarioContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The usual run: <paramref name="measure"/> on a new <see cref="LocalEnvironment"/>, its report published; when
+    /// it misses a threshold or fails (other than by being cancelled), every proxy's latest output on the error console.
+    /// </summary>
+    protected async Task<ScenarioResult> RunLocalAsync(
+        EnvironmentSettings environment, ScenarioContext context, Func<LocalEnvironment, Task<ScenarioReport>> measure, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(measure);
+        await using var local = await LocalEnvironment.StartAsync(environment, context.Time, cancellationToken);
+        return await local.RunAsync(async () => await PublishAsync(await measure(local), context), context.Error, cancellationToken);
+    }
+
+    /// <summary>Publishes the reports (<see cref="ScenarioContext.PublishAsync"/>) and, for a run that missed a
+    /// threshold, its <see cref="ScenarioReport.FailureOutput"/> on the error console.</summary>
+    protected async Task<ScenarioResult> PublishAsync(ScenarioReport report, ScenarioContext context)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(context);
+        await context.PublishAsync(Name, report.Report, report.Result);
+        if (!report.Result.Passed)
+        {
+            await context.Error.WriteAsync(report.FailureOutput);
+        }
+
+        return report.Result;
+    }
+}
