@@ -18,6 +18,9 @@ public sealed record SynthesisRecord(
     /// <summary>The request's <c>Content-Length</c> header; null when it had none (no body, or a chunked one).</summary>
     public long? ContentLength { get; init; }
 
+    /// <summary>The request's W3C <c>traceparent</c> header (the trace it belongs to); null when it had none.</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>The body came with <c>Transfer-Encoding: chunked</c> instead of a length.</summary>
     public bool ChunkedBody { get; init; }
 

@@ -21,7 +21,13 @@ internal static class ApiServiceCollectionExtensions
         services.TryAddSingleton<SpeechRequestReader>();
         services.TryAddSingleton<SpeechStreamHandler>();
         services.TryAddSingleton<AdminGuard>();
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = problem =>
+        {
+            // The request's one id (see RequestIds), not the trace's: the id the client sent or got in X-Request-Id.
+            var id = problem.HttpContext.TraceIdentifier;
+            problem.ProblemDetails.Extensions["traceId"] = id;
+            problem.ProblemDetails.Extensions["requestId"] = id;
+        });
         services.ConfigureHttpJsonOptions(json =>
         {
             // The edge's own JSON is snake_case, request bodies included (problem details name their fields themselves).

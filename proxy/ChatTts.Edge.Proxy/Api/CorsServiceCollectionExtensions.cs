@@ -1,4 +1,5 @@
 using ChatTts.Edge.Api;
+using ChatTts.Edge.Observability;
 using ChatTts.Edge.Streaming;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -40,7 +41,7 @@ internal static class CorsServiceCollectionExtensions
 
                     policy.WithMethods(HttpMethods.Get, HttpMethods.Post)
                         .AllowAnyHeader()
-                        .WithExposedHeaders(HeaderNames.RetryAfter, "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", EdgeHeaders.RequestId)
+                        .WithExposedHeaders(HeaderNames.RetryAfter, "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", RequestIds.Header)
                         .SetPreflightMaxAge(TimeSpan.FromHours(1));
                 });
             });

@@ -11,11 +11,7 @@ internal static class SpeechEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapTtsStreaming(this IEndpointRouteBuilder endpoints)
     {
-        var tts = endpoints.MapGroup("/v1/tts").AddEndpointFilter((context, next) =>
-        {
-            context.HttpContext.Response.Headers[EdgeHeaders.RequestId] = context.HttpContext.TraceIdentifier;
-            return next(context);
-        }).AddEndpointFilter(new CallerFilter(allowTokens: true));
+        var tts = endpoints.MapGroup("/v1/tts").AddEndpointFilter(new CallerFilter(allowTokens: true));
         tts.MapGet("/stream", (HttpContext context, SpeechRequestReader reader, SpeechStreamHandler handler) =>
             RespondAsync(context, reader.ReadQuery(context.Request), handler));
         tts.MapPost("/stream", async (HttpContext context, SpeechRequestReader reader, SpeechStreamHandler handler) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using ChatTts.Edge.Audio;
 using ChatTts.Edge.Backends;
@@ -31,12 +32,14 @@ internal sealed partial class SpeechStreamHandler(
         var started = time.GetTimestamp();
         metrics.StreamStarted();
         var caller = CallerContext.Get(context);
+        using var activity = EdgeTracing.Source.StartActivity(EdgeTracing.Stream);
+        activity?.SetTag(EdgeTracing.RequestId, context.TraceIdentifier).SetTag(EdgeTracing.KeyId, caller.KeyId);
         var admission = await quotas.AdmitAsync(caller, request.Characters, context.TraceIdentifier, context.RequestAborted);
         QuotaAnswers.WriteHeaders(context.Response, admission);
         if (admission.Ticket is not { } ticket)
         {
             await QuotaAnswers.Refusal(admission).ExecuteAsync(context);
-            Complete(context, caller, request, started, new StreamOutcome(HttpOutcome(context), null, 0, 0, null, 0));
+            Complete(context, caller, request, started, new StreamOutcome(HttpOutcome(context), null, null, 0, 0, null, 0), activity);
             return;
         }
 
@@ -50,7 +53,7 @@ internal sealed partial class SpeechStreamHandler(
             finally
             {
                 await ticket.CompleteAsync(outcome?.AudioSent ?? false);
-                Complete(context, caller, request, started, outcome);
+                Complete(context, caller, request, started, outcome, activity);
             }
         }
     }
@@ -85,7 +88,7 @@ internal sealed partial class SpeechStreamHandler(
             await StopAsync(session, keepAlive);
         }
 
-        return new StreamOutcome(result, run.Backend, run.Attempts, session.NextSeq, session.TimeToFirstAudio, PcmFormat.ToMilliseconds(session.SamplesSent));
+        return new StreamOutcome(result, run.Backend, run.Dialect, run.Attempts, session.NextSeq, session.TimeToFirstAudio, PcmFormat.ToMilliseconds(session.SamplesSent));
     }
 
     /// <summary>Tells the client what went wrong: an <c>error</c> event once the stream is open, a problem before.</summary>
@@ -139,10 +142,21 @@ internal sealed partial class SpeechStreamHandler(
         return "client_gone";
     }
 
-    private void Complete(HttpContext context, Caller caller, SpeechRequest request, long started, StreamOutcome? outcome)
+    private void Complete(HttpContext context, Caller caller, SpeechRequest request, long started, StreamOutcome? outcome, Activity? activity)
     {
         var duration = time.GetElapsedTime(started);
-        metrics.StreamEnded(outcome?.Result ?? "internal_error", duration, outcome?.TimeToFirstAudio, (outcome?.AudioMs ?? 0) / 1000, request.Characters);
+        var result = outcome?.Result ?? "internal_error";
+        metrics.StreamEnded(result, duration, outcome?.TimeToFirstAudio, (outcome?.AudioMs ?? 0) / 1000, request.Characters);
+        if (activity is not null)
+        {
+            activity.SetTag(EdgeTracing.Outcome, result).SetTag(EdgeTracing.Backend, outcome?.Backend).SetTag(EdgeTracing.Dialect, outcome?.Dialect)
+                .SetTag(EdgeTracing.Attempts, outcome?.Attempts ?? 0).SetTag(EdgeTracing.TimeToFirstAudioMs, outcome?.TimeToFirstAudio?.TotalMilliseconds);
+            if (outcome is not { Result: "done" or "client_gone" or "client_stalled" } && context.Response.StatusCode is not (>= 400 and < 500))
+            {
+                activity.SetStatus(ActivityStatusCode.Error, result);
+            }
+        }
+
         if (outcome is { } o)
         {
             Log.Completed(logger, context.TraceIdentifier, caller.KeyId, o.Result, o.Backend ?? "-", o.Attempts,
@@ -189,7 +203,7 @@ internal sealed partial class SpeechStreamHandler(
 
 /// <summary>How a stream ended, for the caller's quota, the metrics and the completion log line.</summary>
 /// <param name="Result"><c>done</c>, <c>error:&lt;code&gt;</c>, <c>http_&lt;status&gt;</c>, <c>client_gone</c> or <c>client_stalled</c>.</param>
-internal sealed record StreamOutcome(string Result, string? Backend, int Attempts, long Chunks, TimeSpan? TimeToFirstAudio, double AudioMs)
+internal sealed record StreamOutcome(string Result, string? Backend, string? Dialect, int Attempts, long Chunks, TimeSpan? TimeToFirstAudio, double AudioMs)
 {
     public bool AudioSent => Chunks > 0;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpenTelemetry.Trace;
 
 namespace ChatTts.Edge.Observability;
 
@@ -22,6 +23,23 @@ internal static class EdgeTracing
     public const string Attempts = "edge.attempts";
     public const string TimeToFirstAudioMs = "edge.ttfa_ms";
     public const string Outcome = "edge.outcome";
+    public const string QuotaVerdict = "edge.quota.verdict";
+    public const string Retry = "edge.retry";
 
     public static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>
+    /// Follows the client's sampling decision when it sent one; otherwise traces <paramref name="ratio"/> of the requests.
+    /// Calls the edge starts on its own (the backends' health probes) are not traced: they would drown the streams.
+    /// </summary>
+    public static Sampler Sampler(double ratio) => new ParentBasedSampler(new RootSampler(ratio));
+
+    private sealed class RootSampler(double ratio) : Sampler
+    {
+        private static readonly SamplingResult Drop = new(SamplingDecision.Drop);
+        private readonly TraceIdRatioBasedSampler _ratio = new(ratio);
+
+        public override SamplingResult ShouldSample(in SamplingParameters samplingParameters) =>
+            samplingParameters.Kind == ActivityKind.Client ? Drop : _ratio.ShouldSample(samplingParameters);
+    }
 }

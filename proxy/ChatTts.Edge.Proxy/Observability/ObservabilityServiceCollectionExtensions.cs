@@ -1,5 +1,6 @@
 using ChatTts.Edge.Observability;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -27,24 +28,38 @@ internal static class ObservabilityServiceCollectionExtensions
         services.TryAddSingleton<EdgeMetrics>();
         services.AddEdgeOptions<TelemetryOptions>(configuration, TelemetryOptions.SectionName);
 
+        // One id per request, taken from the client's X-Request-Id when valid, before anything logs (see RequestIds).
+        services.Replace(ServiceDescriptor.Singleton<IHttpContextFactory>(provider => new RequestIdHttpContextFactory(new DefaultHttpContextFactory(provider))));
+
+        // JSON console lines (Logging:Console:FormatterName=json) carry a UTC timestamp and the scopes: the request id,
+        // the trace and span ids.
+        services.Configure<JsonConsoleFormatterOptions>(json =>
+        {
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat ??= "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            json.IncludeScopes = true;
+        });
+
         // Exporters are chosen once, when the services are made; mistakes in the section are the start-up check's to report.
+        // Spans are made only when they go somewhere: without an OTLP endpoint the edge's spans cost nothing (the
+        // client's traceparent still reaches the GPUs, carried by ASP.NET Core's and HttpClient's own activities).
         var otlp = Otlp(configuration);
-        services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("chattts-edge"))
-            .WithTracing(tracing =>
-            {
-                tracing.AddSource(EdgeTracing.SourceName)
-                    .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsOperatorPath(context.Request.Path))
-                    .AddHttpClientInstrumentation()
-                    .ConfigureServices(s => s.AddSingleton<Sampler>(provider =>
-                        new ParentBasedSampler(new TraceIdRatioBasedSampler(provider.GetRequiredService<IOptions<TelemetryOptions>>().Value.TraceSampleRatio))));
-                tracing.SetSampler(provider => provider.GetRequiredService<Sampler>());
-                if (otlp is { } telemetry)
+        var openTelemetry = services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("chattts-edge"));
+        if (otlp is { } traces)
+        {
+            openTelemetry.WithTracing(tracing => tracing
+                .AddSource(EdgeTracing.SourceName)
+                .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsOperatorPath(context.Request.Path))
+                .AddHttpClientInstrumentation()
+                .SetSampler(provider => EdgeTracing.Sampler(provider.GetRequiredService<IOptions<TelemetryOptions>>().Value.TraceSampleRatio))
+                .AddOtlpExporter(exporter =>
                 {
-                    tracing.AddOtlpExporter(exporter => telemetry.Configure(exporter, "v1/traces"));
-                }
-            })
-            .WithMetrics(metrics =>
+                    traces.Configure(exporter, "v1/traces");
+                    exporter.BatchExportProcessorOptions.ScheduledDelayMilliseconds = (int)traces.ExportInterval.TotalMilliseconds;
+                }));
+        }
+
+        openTelemetry.WithMetrics(metrics =>
             {
                 metrics.AddMeter(EdgeMetrics.MeterName)
                     .AddAspNetCoreInstrumentation()

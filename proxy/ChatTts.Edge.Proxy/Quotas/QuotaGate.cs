@@ -34,9 +34,18 @@ internal sealed partial class QuotaGate(
             : throw new InvalidOperationException($"The plan '{caller.PlanName}' of '{caller.KeyId}' is not configured.");
     }
 
+    /// <summary>Charges a request to the caller's plan (span <c>quota.check</c>).</summary>
     public async Task<QuotaAdmission> AdmitAsync(Caller caller, int characters, string requestId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
+        using var activity = EdgeTracing.Source.StartActivity(EdgeTracing.QuotaCheck);
+        var admission = await ChargeAsync(caller, characters, requestId, cancellationToken);
+        activity?.SetTag(EdgeTracing.QuotaVerdict, admission.Verdict.ToString());
+        return admission;
+    }
+
+    private async Task<QuotaAdmission> ChargeAsync(Caller caller, int characters, string requestId, CancellationToken cancellationToken)
+    {
         if (caller.MaxCharacters is { } cap && characters > cap)
         {
             return new QuotaAdmission(QuotaVerdict.OverTokenCap, null, null, null, TimeSpan.Zero) { TokenCap = cap };

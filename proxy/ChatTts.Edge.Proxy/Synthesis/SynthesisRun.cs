@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using ChatTts.Edge.Admission;
 using ChatTts.Edge.Backends;
 using ChatTts.Edge.Hosting;
+using ChatTts.Edge.Observability;
 using ChatTts.Edge.Resilience;
 using ChatTts.Edge.Streaming;
 
@@ -43,6 +45,9 @@ internal sealed partial class SynthesisRun : IRetryableSynthesis
     /// <summary>The destination of the latest attempt.</summary>
     public string? Backend { get; private set; }
 
+    /// <summary>The dialect of the latest attempt's destination.</summary>
+    public string? Dialect { get; private set; }
+
     /// <summary>Attempts made so far (one per destination tried).</summary>
     public int Attempts => _tried.Count;
 
@@ -67,7 +72,14 @@ internal sealed partial class SynthesisRun : IRetryableSynthesis
         var time = _services.Time;
         var request = new AdmissionRequest(_context, _tried, IsRetry: _tried.Count > 0, TimeLeft, Speech);
         var waitStarted = time.GetTimestamp();
-        var admitted = await _services.Admission.AdmitAsync(request, _session, cancellationToken);
+        Admission.Admission admitted;
+        using (var wait = EdgeTracing.Source.StartActivity(EdgeTracing.QueueWait))
+        {
+            wait?.SetTag(EdgeTracing.Retry, request.IsRetry);
+            admitted = await _services.Admission.AdmitAsync(request, _session, cancellationToken);
+            wait?.SetTag(EdgeTracing.Backend, admitted.Lease?.DestinationId);
+        }
+
         if (admitted.Lease is not { } lease)
         {
             // A retry that found no other backend in time: the client hears what went wrong on the last one.
@@ -77,9 +89,12 @@ internal sealed partial class SynthesisRun : IRetryableSynthesis
 
         _services.Metrics.QueueWaited(time.GetElapsedTime(waitStarted));
         using (lease)
+        using (var attempt = EdgeTracing.Source.StartActivity(EdgeTracing.BackendAttempt))
         {
             _tried.Add(lease.DestinationId);
             Backend = lease.DestinationId;
+            Dialect = lease.Dialect.Name;
+            attempt?.SetTag(EdgeTracing.Backend, Backend).SetTag(EdgeTracing.Dialect, Dialect);
             var counters = _services.Statistics.For(lease.DestinationId);
             counters.Started();
             var started = time.GetTimestamp();
@@ -100,6 +115,7 @@ internal sealed partial class SynthesisRun : IRetryableSynthesis
                 }
 
                 _lastFailure = ExceptionDispatchInfo.Capture(failure);
+                attempt?.SetStatus(ActivityStatusCode.Error, failure.Kind.ToString());
                 Log.AttemptFailed(_services.Logger, _session.RequestId, lease.DestinationId, failure.Kind, failure.Message);
                 throw;
             }

@@ -1,10 +1,14 @@
+using System.Globalization;
 using System.Text.Json;
 using ChatTts.Edge.Tests.Infrastructure;
 using ChatTts.Emulator;
 
 namespace ChatTts.Edge.Tests.Api;
 
-/// <summary>One structured line per stream, in the JSON console format a log shipper reads.</summary>
+/// <summary>
+/// One structured line per stream, in the JSON console format a log shipper reads, under the request's one id: the
+/// client's <c>X-Request-Id</c> when valid.
+/// </summary>
 public sealed class StreamLogTests
 {
     [Fact]
@@ -19,8 +23,12 @@ public sealed class StreamLogTests
         await using var proxy = await ProxyProcess.StartAsync(environment, CancellationToken.None);
         using var client = new HttpClient { BaseAddress = proxy.Address };
 
-        var streamed = await SseCapture.GetAsync(client, "/v1/tts/stream?text=hello&api_key=" + QuotaSettings.AliceKey);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/tts/stream?text=hello&api_key=" + QuotaSettings.AliceKey);
+        request.Headers.Add("X-Request-Id", "abc-123");
+        var streamed = await SseCapture.SendAsync(client, request);
         var requestId = streamed.Single("meta").GetProperty("request_id").GetString();
+        Assert.Equal("abc-123", requestId);
+        Assert.Equal("abc-123", Assert.Single(streamed.Headers.GetValues("X-Request-Id")));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         JsonElement? line = null;
         while (line is null)
@@ -40,6 +48,16 @@ public sealed class StreamLogTests
         Assert.Equal(1, state.GetProperty("Attempts").GetInt32());
         Assert.Equal(5, state.GetProperty("Characters").GetInt32());
         Assert.True(state.GetProperty("TtfaMs").GetDouble() > 0);
+
+        // A UTC timestamp, and the scopes: the same request id, and the trace the stream belongs to.
+        var timestamp = line.Value.GetProperty("Timestamp").GetString()!;
+        Assert.EndsWith("Z", timestamp, StringComparison.Ordinal);
+        Assert.True(DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) && at.Offset == TimeSpan.Zero, timestamp);
+        var scopes = line.Value.GetProperty("Scopes").EnumerateArray().ToList();
+        Assert.Contains(scopes, s => s.TryGetProperty("RequestId", out var id) && id.GetString() == "abc-123");
+        Assert.DoesNotContain(scopes, s => s.TryGetProperty("RequestId", out var id) && id.GetString() != "abc-123");
+        Assert.Contains(scopes, s => s.TryGetProperty("TraceId", out var trace) && trace.GetString()!.Length == 32);
+        Assert.Contains(scopes, s => s.TryGetProperty("SpanId", out var span) && span.GetString()!.Length == 16);
         Assert.DoesNotContain(QuotaSettings.AliceKey, proxy.Output, StringComparison.Ordinal);
     }
 

@@ -69,10 +69,12 @@ internal sealed class EdgeApp : WebApplicationFactory<Program>
 
     /// <summary>
     /// A client that crosses a real socket (no test server shortcuts). Disposing an unfinished response closes its
-    /// connection at once, as a closed browser tab does, instead of draining it for reuse.
+    /// connection at once, as a closed browser tab does, instead of draining it for reuse. It sends the trace headers
+    /// a test gives it and no others, as a client in another process would: the edge's tracing, listening in this
+    /// process, must not make the test's own calls part of a trace.
     /// </summary>
     public HttpClient CreateRealClient() =>
-        new(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = Address };
+        new(new SocketsHttpHandler { MaxResponseDrainSize = 0, ActivityHeadersPropagator = null }) { BaseAddress = Address };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -147,7 +147,7 @@ public sealed class InputValidationTests : IAsyncLifetime
     {
         using var response = await _client.PostAsync("/v1/tokens", StreamingEndToEndTests.JsonContent("{}"));
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, requestId: false);
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
         Assert.Contains("API key", problem.GetProperty("detail").GetString());
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
     }
@@ -172,20 +172,20 @@ public sealed class InputValidationTests : IAsyncLifetime
     {
         using (var put = await _client.PutAsync("/v1/tts/stream", StreamingEndToEndTests.JsonContent("""{"text":"hi"}""")))
         {
-            await AssertProblemAsync(put, HttpStatusCode.MethodNotAllowed, requestId: false);
+            await AssertProblemAsync(put, HttpStatusCode.MethodNotAllowed);
         }
 
         // Over the edge's own limits, still inside Kestrel's backstop.
         using (var longLine = await _client.GetAsync("/v1/tts/stream?text=" + new string('a', 14_000)))
         {
-            await AssertProblemAsync(longLine, HttpStatusCode.RequestUriTooLong, requestId: false);
+            await AssertProblemAsync(longLine, HttpStatusCode.RequestUriTooLong);
         }
 
         using var bigHeaders = new HttpRequestMessage(HttpMethod.Get, "/v1/tts/stream?text=hi");
         bigHeaders.Headers.Add("X-Padding", new string('p', 40_000));
         using (var response = await _client.SendAsync(bigHeaders))
         {
-            await AssertProblemAsync(response, HttpStatusCode.RequestHeaderFieldsTooLarge, requestId: false);
+            await AssertProblemAsync(response, HttpStatusCode.RequestHeaderFieldsTooLarge);
         }
     }
 
@@ -230,7 +230,40 @@ public sealed class InputValidationTests : IAsyncLifetime
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
     }
 
-    private async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, bool requestId = true)
+    [Theory]
+    [InlineData("abc-123", true)]
+    [InlineData("0f8fad5b-d9cb-469f-a165-70867728950e", true)]
+    [InlineData("trace:4bf92f3577b34da6.span_00f067aa", true)]
+    [InlineData("has space", false)]
+    [InlineData("<script>", false)]
+    [InlineData("", false)]
+    public async Task ClientsRequestId_KeptWhenValid_InTheHeaderAndTheProblem(string sent, bool kept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/tts/stream?temperature=9");
+        request.Headers.TryAddWithoutValidation("X-Request-Id", sent);
+
+        using var response = await _client.SendAsync(request);
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        var answered = response.Headers.GetValues("X-Request-Id").Single();
+        Assert.Equal(kept, answered == sent);
+        Assert.Equal(answered, problem.GetProperty("requestId").GetString());
+    }
+
+    [Fact]
+    public async Task ClientsRequestId_OverTheLengthLimit_IsReplaced()
+    {
+        var sent = new string('a', 129);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/tts/stream");
+        request.Headers.Add("X-Request-Id", sent);
+
+        using var response = await _client.SendAsync(request);
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.NotEqual(sent, response.Headers.GetValues("X-Request-Id").Single());
+    }
+
+    private async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -238,10 +271,13 @@ public sealed class InputValidationTests : IAsyncLifetime
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
         Assert.Equal(0, _backend.RequestCount);
-        if (requestId)
-        {
-            Assert.False(string.IsNullOrEmpty(response.Headers.GetValues("X-Request-Id").Single()));
-        }
+
+        // Every answer, refusals before routing included, carries the request's one id: the header, the problem's
+        // requestId and its traceId.
+        var id = response.Headers.GetValues("X-Request-Id").Single();
+        Assert.False(string.IsNullOrEmpty(id));
+        Assert.Equal(id, problem.GetProperty("requestId").GetString());
+        Assert.Equal(id, problem.GetProperty("traceId").GetString());
 
         return problem;
     }

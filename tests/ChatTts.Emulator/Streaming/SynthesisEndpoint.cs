@@ -67,7 +67,7 @@ internal sealed partial class SynthesisEndpoint(
         Conclude(context, session);
     }
 
-    // Records how the body came (and, under RequireContentLength, reads a chunked one as empty), then parses it.
+    // Records the trace the request belongs to and how the body came (and, under RequireContentLength, reads a chunked one as empty), then parses it.
     private async Task<ParsedRequest> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var chunked = request.Headers.TransferEncoding.ToString().Contains("chunked", StringComparison.OrdinalIgnoreCase);
@@ -78,7 +78,8 @@ internal sealed partial class SynthesisEndpoint(
         }
 
         var parsed = await dialect.ParseAsync(request, cancellationToken);
-        return parsed with { Record = parsed.Record with { ContentLength = contentLength, ChunkedBody = chunked } };
+        var traceParent = request.Headers["traceparent"] is [{ } header] ? header : null;
+        return parsed with { Record = parsed.Record with { ContentLength = contentLength, ChunkedBody = chunked, TraceParent = traceParent } };
     }
 
     // The GPU computes in a run of its own; the answer follows it. When the answer ends early, the run is stopped,

@@ -1,6 +1,0 @@
-namespace ChatTts.Edge.Api;
-
-internal static class EdgeHeaders
-{
-    public const string RequestId = "X-Request-Id";
-}
