@@ -17,9 +17,9 @@ internal static class SpeechEndpoints
             return next(context);
         }).AddEndpointFilter(new CallerFilter(allowTokens: true));
         tts.MapGet("/stream", (HttpContext context, SpeechRequestReader reader, SpeechStreamHandler handler) =>
-            RespondAsync(context, reader.ReadQuery(context.Request), handler));
+            RespondAsync(context, reader.ReadQuery(context.Request), handler)).DescribeSpeechStream(query: true);
         tts.MapPost("/stream", async (HttpContext context, SpeechRequestReader reader, SpeechStreamHandler handler) =>
-            await RespondAsync(context, await reader.ReadBodyAsync(context.Request, context.RequestAborted), handler));
+            await RespondAsync(context, await reader.ReadBodyAsync(context.Request, context.RequestAborted), handler)).DescribeSpeechStream(query: false);
         return endpoints;
     }
 
