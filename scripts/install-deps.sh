@@ -8,7 +8,25 @@
 #   nginx, hey                the load tests' overhead scenario: nginx as the reference proxy, hey as an independent
 #                             load tool (the package's own service is not started: see policy-rc.d below)
 #   libxml2-utils             xmllint checks the load-test runner's junit.xml against loadtests/junit.xsd in a test
+#   nodejs, npm               node runs @apidevtools/swagger-parser on the edge's OpenAPI document in a test
+# Then, from the npm registry, the node packages of tests/tools/openapi (versions pinned in its package-lock.json), with
+# `npm ci`, whenever they are missing or older than the lock file; this needs no root.
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+# The node packages the OpenAPI test runs; installed after the Debian packages, which may bring npm.
+install_node_tools() {
+  local tools="$root/tests/tools/openapi"
+  if [ -f "$tools/node_modules/.package-lock.json" ] && [ "$tools/node_modules/.package-lock.json" -nt "$tools/package-lock.json" ]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: npm is missing, so tests/tools/openapi cannot be installed" >&2
+    return 1
+  fi
+  echo "install-deps: npm ci in tests/tools/openapi"
+  (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
 
 packages=()
 command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
@@ -20,10 +38,16 @@ command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 [ -x /usr/sbin/nginx ] || packages+=(nginx)
 command -v hey >/dev/null 2>&1 || packages+=(hey)
 command -v xmllint >/dev/null 2>&1 || packages+=(libxml2-utils)
-[ ${#packages[@]} -eq 0 ] && exit 0
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+if [ ${#packages[@]} -eq 0 ]; then
+  install_node_tools
+  exit
+fi
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "install-deps: missing ${packages[*]}; install them with apt-get (not root here)" >&2
+  install_node_tools || true
   exit 1
 fi
 echo "install-deps: installing ${packages[*]}"
@@ -39,4 +63,5 @@ fi
 status=0
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null || status=$?
 $own_policy && rm -f "$policy"
+install_node_tools || status=$?
 exit $status

@@ -8,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 // The features in the order a request meets them (see docs/architecture.md).
 builder.Services
     .AddEdgeApi(builder.Configuration)
+    .AddEdgeOpenApi()
     .AddEdgeCors(builder.Configuration)
     .AddEdgeClientCertificates(builder.Configuration)
     .AddEdgeCallers(builder.Configuration)
@@ -35,6 +36,7 @@ app.MapQuotaEndpoints();
 app.MapBackendStatus();
 app.MapHealthEndpoints();
 app.MapMetrics();
+app.MapEdgeOpenApi();
 
 app.Run();
 

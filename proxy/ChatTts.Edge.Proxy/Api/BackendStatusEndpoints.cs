@@ -17,7 +17,8 @@ internal static class BackendStatusEndpoints
         // Never cross-origin: an operator's tools call it, not other sites' pages.
         var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminGuard>().WithMetadata(new Microsoft.AspNetCore.Cors.DisableCorsAttribute());
         admin.MapGet("/backends", (IProxyStateLookup proxy, DestinationSettingsCache settings, BackendActivity activity, AdmissionQueue queue, BackendStatistics statistics, IOptionsMonitor<AdmissionOptions> admission) =>
-            TypedResults.Json(Describe(proxy, settings, activity, queue, statistics, admission.CurrentValue), EdgeJsonContext.Default.FleetStatus));
+            TypedResults.Json(Describe(proxy, settings, activity, queue, statistics, admission.CurrentValue), EdgeJsonContext.Default.FleetStatus))
+            .DescribeBackendStatus();
         return endpoints;
     }
 

@@ -10,8 +10,8 @@ internal static class QuotaEndpoints
     public static IEndpointRouteBuilder MapQuotaEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var v1 = endpoints.MapGroup("/v1");
-        v1.MapGet("/usage", GetUsageAsync).AddEndpointFilter(new CallerFilter(allowTokens: true));
-        v1.MapPost("/tokens", IssueToken).AddEndpointFilter(new CallerFilter(allowTokens: false));
+        v1.MapGet("/usage", GetUsageAsync).AddEndpointFilter(new CallerFilter(allowTokens: true)).DescribeUsage();
+        v1.MapPost("/tokens", IssueToken).AddEndpointFilter(new CallerFilter(allowTokens: false)).DescribeTokens();
         return endpoints;
     }
 
@@ -59,8 +59,8 @@ internal static class QuotaEndpoints
     }
 
     internal sealed record TokenRequest(
-        int? TtlSeconds,
-        int? MaxCharacters);
+        int? TtlSeconds = null,
+        int? MaxCharacters = null);
 
     internal sealed record TokenResponse(
         string Token,

@@ -13,9 +13,9 @@ internal static class SpeechEndpoints
     {
         var tts = endpoints.MapGroup("/v1/tts").AddEndpointFilter(new CallerFilter(allowTokens: true));
         tts.MapGet("/stream", (HttpContext context, SpeechRequestReader reader, SpeechStreamHandler handler) =>
-            RespondAsync(context, reader.ReadQuery(context.Request), handler));
+            RespondAsync(context, reader.ReadQuery(context.Request), handler)).DescribeSpeechStream(query: true);
         tts.MapPost("/stream", async (HttpContext context, SpeechRequestReader reader, SpeechStreamHandler handler) =>
-            await RespondAsync(context, await reader.ReadBodyAsync(context.Request, context.RequestAborted), handler));
+            await RespondAsync(context, await reader.ReadBodyAsync(context.Request, context.RequestAborted), handler)).DescribeSpeechStream(query: false);
         return endpoints;
     }
 

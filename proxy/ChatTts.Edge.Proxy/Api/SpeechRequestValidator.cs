@@ -27,8 +27,6 @@ internal interface ISpeechFieldSource
 /// </summary>
 internal sealed class SpeechRequestValidator(IOptionsMonitor<StreamingOptions> options, BackendSelector fleet)
 {
-    private const int MaxVoiceLength = 64;
-
     public SpeechRequestResult Validate(ISpeechFieldSource fields, Dictionary<string, string[]> errors)
     {
         var limit = options.CurrentValue.MaxTextCharacters;
@@ -44,9 +42,9 @@ internal sealed class SpeechRequestValidator(IOptionsMonitor<StreamingOptions> o
         }
 
         var voice = ReadString(fields, SpeechRequestFields.Voice, errors);
-        if (voice is not null && (voice.Length > MaxVoiceLength || voice.Any(char.IsControl)))
+        if (voice is not null && (voice.Length > SpeechRequestLimits.MaxVoiceLength || voice.Any(char.IsControl)))
         {
-            errors[SpeechRequestFields.Voice] = [$"voice must be a name or seed of at most {MaxVoiceLength} printable characters."];
+            errors[SpeechRequestFields.Voice] = [$"voice must be a name or seed of at most {SpeechRequestLimits.MaxVoiceLength} printable characters."];
         }
 
         var request = new SpeechRequest
@@ -54,12 +52,12 @@ internal sealed class SpeechRequestValidator(IOptionsMonitor<StreamingOptions> o
             Text = text ?? "",
             Characters = characters,
             Voice = voice,
-            Seed = Whole(fields, SpeechRequestFields.Seed, 0, int.MaxValue, errors),
-            Speed = Whole(fields, SpeechRequestFields.Speed, 1, 9, errors),
-            Temperature = Number(fields, SpeechRequestFields.Temperature, 0.0, 1.0, errors),
-            TopP = Number(fields, SpeechRequestFields.TopP, 0.0, 1.0, errors),
-            TopK = Whole(fields, SpeechRequestFields.TopK, 1, 100, errors),
-            ChunkMs = Whole(fields, SpeechRequestFields.ChunkMs, StreamingDefaults.MinChunkMs, StreamingDefaults.MaxChunkMs, errors)
+            Seed = Whole(fields, SpeechRequestFields.Seed, SpeechRequestLimits.MinSeed, SpeechRequestLimits.MaxSeed, errors),
+            Speed = Whole(fields, SpeechRequestFields.Speed, SpeechRequestLimits.MinSpeed, SpeechRequestLimits.MaxSpeed, errors),
+            Temperature = Number(fields, SpeechRequestFields.Temperature, SpeechRequestLimits.MinTemperature, SpeechRequestLimits.MaxTemperature, errors),
+            TopP = Number(fields, SpeechRequestFields.TopP, SpeechRequestLimits.MinTopP, SpeechRequestLimits.MaxTopP, errors),
+            TopK = Whole(fields, SpeechRequestFields.TopK, SpeechRequestLimits.MinTopK, SpeechRequestLimits.MaxTopK, errors),
+            ChunkMs = Whole(fields, SpeechRequestFields.ChunkMs, SpeechRequestLimits.MinChunkMs, SpeechRequestLimits.MaxChunkMs, errors)
                 ?? options.CurrentValue.DefaultChunkMs,
         };
 
