@@ -25,6 +25,7 @@ internal static class ApiServiceCollectionExtensions
         {
             // The request's one id (see RequestIds), not the trace's: the id the client sent or got in X-Request-Id.
             var id = problem.HttpContext.TraceIdentifier;
+            problem.ProblemDetails.Extensions.Remove("trace_id"); // the framework's own, named by the snake_case options
             problem.ProblemDetails.Extensions["traceId"] = id;
             problem.ProblemDetails.Extensions["requestId"] = id;
         });

@@ -45,7 +45,7 @@ internal sealed class CallerIdentifier(IOptionsMonitor<CallerOptions> options, I
                 return CallerResult.Refused("A browser token cannot be used here; use the API key itself.");
             }
 
-            return tokens.Validate(credential) is { } token && Find(callers, token.Kid) is { } fromToken
+            return tokens.Validate(credential) is { } token && (Find(callers, token.Kid) ?? FindCertificate(token.Kid)) is { } fromToken
                 ? CallerResult.Identified(fromToken with { ViaToken = true, MaxCharacters = token.Chars })
                 : CallerResult.Refused("The token is invalid or expired; ask for a new one at POST /v1/tokens.");
         }
@@ -65,6 +65,12 @@ internal sealed class CallerIdentifier(IOptionsMonitor<CallerOptions> options, I
             ? CallerResult.Identified(caller)
             : CallerResult.Refused("The API key is not known.");
     }
+
+    /// <summary>The holder of a client certificate, for a token it minted (one its browser can use without the certificate).</summary>
+    private Caller? FindCertificate(string keyId) =>
+        keyId.StartsWith(ClientCertificateValidator.IdentityPrefix, StringComparison.Ordinal) && certificates.CurrentValue is { TrustedCaPath.Length: > 0 } settings
+            ? new Caller(keyId, settings.Plan)
+            : null;
 
     private static Caller? Find(CallerOptions callers, string keyId) =>
         callers.Keys.TryGetValue(keyId, out var key) && key.Plan is { } plan ? new Caller(keyId, plan) : null;

@@ -57,7 +57,9 @@ internal sealed partial class ClientCertificateValidator
     }
 
     /// <summary>The caller identity of a verified certificate: <c>cert:&lt;subject CN&gt;</c>.</summary>
-    public static string Identity(X509Certificate2 certificate) => "cert:" + CommonName(certificate);
+    public const string IdentityPrefix = "cert:";
+
+    public static string Identity(X509Certificate2 certificate) => IdentityPrefix + CommonName(certificate);
 
     private string? Reason(X509Certificate2 certificate, X509Certificate2Collection? presented)
     {

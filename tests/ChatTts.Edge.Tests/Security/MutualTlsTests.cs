@@ -171,4 +171,20 @@ public sealed class MutualTlsTests(MutualTlsFixture fixture) : IClassFixture<Mut
         Assert.Equal("certificate", body.GetProperty("plan").GetString());
         Assert.True(body.GetProperty("characters").GetProperty("used").GetInt64() >= 5);
     }
+
+    [Fact]
+    public async Task Token_MintedByACertificateHolder_LetsItsBrowserInWithoutTheCertificate()
+    {
+        using var holder = fixture.Client(fixture.Clients["device-1"], fixture.Optional);
+        using var minted = await holder.PostAsync("/v1/tokens", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, minted.StatusCode);
+        var token = JsonDocument.Parse(await minted.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString();
+
+        using var browser = fixture.Client(fixture.Clients["none"], fixture.Optional);
+        var stream = await SseCapture.GetAsync(browser, "/v1/tts/stream?text=hello&api_key=" + Uri.EscapeDataString(token!));
+        using var usage = await browser.GetAsync("/v1/usage?api_key=" + Uri.EscapeDataString(token!));
+
+        Assert.Equal("done", stream.EventTypes.Last());
+        Assert.Equal("cert:device-1", JsonDocument.Parse(await usage.Content.ReadAsStringAsync()).RootElement.GetProperty("key_id").GetString());
+    }
 }

@@ -40,8 +40,8 @@ internal static class QuotaOpenApi
         .ProducesEdgeProblem(StatusCodes.Status415UnsupportedMediaType, "A body that is not `Content-Type: application/json`.")
         .AddOpenApiOperationTransformer((operation, context, _) =>
         {
-            // A token names an API key: anonymous callers get none, and one minted for a certificate holder would not be let in.
-            operation.Security = SecuritySchemes.Caller(context.Document!, context.ApplicationServices, query: false, anonymous: false, certificate: false);
+            // A token stands for a key or a certificate holder: anonymous callers get none.
+            operation.Security = SecuritySchemes.Caller(context.Document!, context.ApplicationServices, query: false, anonymous: false);
             return Task.CompletedTask;
         });
 

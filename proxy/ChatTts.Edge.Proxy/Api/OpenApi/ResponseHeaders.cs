@@ -1,4 +1,5 @@
 using ChatTts.Edge.Callers;
+using ChatTts.Edge.Observability;
 using Microsoft.OpenApi;
 
 namespace ChatTts.Edge.Api.OpenApi;
@@ -6,7 +7,7 @@ namespace ChatTts.Edge.Api.OpenApi;
 /// <summary>The response headers the edge writes, described once.</summary>
 internal static class ResponseHeaders
 {
-    public const string RequestId = EdgeHeaders.RequestId;
+    public const string RequestId = RequestIds.Header;
     public const string RetryAfter = "Retry-After";
     public const string RateLimitLimit = "RateLimit-Limit";
     public const string RateLimitRemaining = "RateLimit-Remaining";

@@ -7,7 +7,7 @@ namespace ChatTts.Edge.Api.OpenApi;
 
 /// <summary>
 /// Corrects what ASP.NET Core derives from the edge's types: numbers are written as JSON numbers (the web defaults would also
-/// read them from strings), and problems carry the members the edge adds (<c>trace_id</c>, <c>limit</c>) and always a title and status.
+/// read them from strings), and problems carry the members the edge adds (<c>requestId</c>, <c>traceId</c>, <c>limit</c>) and always a title and status.
 /// </summary>
 internal sealed class SchemaTransformers : IOpenApiSchemaTransformer
 {
@@ -39,8 +39,9 @@ internal sealed class SchemaTransformers : IOpenApiSchemaTransformer
         schema.Properties["status"] = Schemas.Integer("The response's status code.", 400, 599);
         schema.Properties["detail"] = Schemas.String("What went wrong, and what to do about it.");
         schema.Properties.Remove("instance"); // the edge sets none
-        schema.Properties["trace_id"] = Schemas.String("The request's trace id (W3C `traceparent` form while tracing is on, otherwise the " +
-            "server's request id): quote it when reporting a problem.");
+        schema.Properties["requestId"] = Schemas.String("The request's id: the client's `X-Request-Id` when it sent a valid one (1–128 " +
+            "letters, digits, `-_.:`), otherwise the edge's own; also in the `X-Request-Id` header. Quote it when reporting a problem.");
+        schema.Properties["traceId"] = Schemas.String("The same id as `requestId` (the name ASP.NET Core clients look for).");
         schema.Properties["limit"] = Schemas.Enum("On a 429: which limit of the key's plan refused the request.",
             [.. new[] { QuotaLimit.Rate, QuotaLimit.Characters, QuotaLimit.Concurrency }.Select(QuotaDecision.Name)]);
         schema.Required = new HashSet<string>(StringComparer.Ordinal) { "title", "status" };

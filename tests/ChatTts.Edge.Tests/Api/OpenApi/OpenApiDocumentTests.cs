@@ -107,7 +107,8 @@ public sealed class OpenApiDocumentTests
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
                 var documented = document.Operation(path, method).GetProperty("responses").GetProperty(status);
                 document.AssertInstance(document.ContentSchema(documented, "application/problem+json"), body, $"{(int)response.StatusCode} problem");
-                Assert.True(body.TryGetProperty("trace_id", out _), $"{(int)response.StatusCode} problem without trace_id: {body}");
+                Assert.True(body.TryGetProperty("requestId", out var id) && id.GetString() == response.Headers.GetValues("X-Request-Id").Single(),
+                    $"{(int)response.StatusCode} problem without the request's id: {body}");
             }
         }
     }
@@ -137,7 +138,7 @@ public sealed class OpenApiDocumentTests
         // Anonymous callers are not allowed here, so every credential-taking operation requires one; EventSource's query key only on GETs.
         Assert.Equal(["apiKeyBearer", "apiKeyHeader", "apiKeyQuery", "clientCertificate"], Schemes(document.Operation("/v1/tts/stream", "get")));
         Assert.Equal(["apiKeyBearer", "apiKeyHeader", "clientCertificate"], Schemes(document.Operation("/v1/tts/stream", "post")));
-        Assert.Equal(["apiKeyBearer", "apiKeyHeader"], Schemes(document.Operation("/v1/tokens", "post")));
+        Assert.Equal(["apiKeyBearer", "apiKeyHeader", "clientCertificate"], Schemes(document.Operation("/v1/tokens", "post")));
         Assert.Equal([""], Schemes(document.Operation("/admin/backends", "get"))); // no admin key configured: loopback only, no credential
         Assert.False(document.Operation("/healthz", "get").TryGetProperty("security", out _));
     }
