@@ -10,7 +10,7 @@ namespace ChatTts.Edge.LoadTests.CommandLine;
 internal sealed class CommandLineArguments
 {
     /// <summary>Options that may be given more than once.</summary>
-    private static readonly HashSet<string> Repeatable = new(StringComparer.Ordinal) { "--threshold" };
+    private static readonly HashSet<string> Repeatable = new(StringComparer.Ordinal) { "--threshold", "--proxy-setting" };
 
     private readonly Dictionary<string, string> _options;
     private readonly Dictionary<string, List<string>> _repeated;

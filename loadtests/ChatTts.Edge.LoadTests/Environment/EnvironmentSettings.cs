@@ -20,4 +20,23 @@ internal sealed record EnvironmentSettings(
     int? MaxConcurrency = null,
     int EmulatorConcurrency = 1,
     string? ProxyCpus = null,
-    int Replicas = 1);
+    int Replicas = 1)
+{
+    /// <summary>These settings with <paramref name="extra"/> proxy configuration on top (an operator's <c>--proxy-setting</c>s).</summary>
+    public EnvironmentSettings WithProxySettings(IReadOnlyDictionary<string, string> extra)
+    {
+        ArgumentNullException.ThrowIfNull(extra);
+        if (extra.Count == 0)
+        {
+            return this;
+        }
+
+        var merged = new Dictionary<string, string>(ProxyConfiguration, StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in extra)
+        {
+            merged[key] = value;
+        }
+
+        return this with { ProxyConfiguration = merged };
+    }
+}

@@ -7,7 +7,11 @@ namespace ChatTts.Edge.LoadTests.Scenarios;
 /// <param name="Warmup">The first part of <paramref name="Duration"/>, left out of the measurement window.</param>
 /// <param name="DrainTimeout">After <paramref name="Duration"/>, how long streams under way may take to finish before they are cut.</param>
 /// <param name="OutputDirectory">Where the report goes.</param>
-internal sealed record RunSettings(TimeSpan Duration, TimeSpan Warmup, TimeSpan DrainTimeout, string OutputDirectory)
+/// <param name="ProxySettings">Configuration given to every proxy process on top of the scenario's own (<c>Section:Key</c>).</param>
+/// <param name="TraceSampleRatio">When set, the proxies trace this share of the streams and export traces and metrics over
+/// OTLP/HTTP to a receiver the runner starts.</param>
+internal sealed record RunSettings(
+    TimeSpan Duration, TimeSpan Warmup, TimeSpan DrainTimeout, string OutputDirectory, IReadOnlyDictionary<string, string> ProxySettings, double? TraceSampleRatio)
 {
     public static readonly IReadOnlyList<OptionHelp> Options =
     [
@@ -15,6 +19,8 @@ internal sealed record RunSettings(TimeSpan Duration, TimeSpan Warmup, TimeSpan 
         new("--warmup <time>", $"the start of the run left out of the measurement (default {DurationFormat.Format(RunDefaults.Standard.Warmup)})"),
         new("--drain-timeout <time>", "how long streams under way may finish after the duration (default 30s)"),
         new("--out <dir>", "where report.md, report.html, report.json and junit.xml go (default artifacts/loadtests/<scenario>)"),
+        new("--trace-sample <ratio>", "the proxies trace this share (0–1) of the streams and export over OTLP/HTTP to a receiver the runner starts (default: no tracing)"),
+        new("--proxy-setting <key=value>", "configuration for every proxy process on top of the scenario's, e.g. Edge:Telemetry:OtlpEndpoint=http://127.0.0.1:4318 (repeatable)"),
     ];
 
     /// <summary>The measurement window: the duration after the warm-up.</summary>
@@ -36,7 +42,25 @@ internal sealed record RunSettings(TimeSpan Duration, TimeSpan Warmup, TimeSpan 
             throw new UsageException($"--warmup ({DurationFormat.Format(warmup)}) must be shorter than --duration ({DurationFormat.Format(duration)}).");
         }
 
-        return new RunSettings(duration, warmup, drain, output);
+        return new RunSettings(duration, warmup, drain, output, ReadProxySettings(arguments.GetAll("--proxy-setting")), ReadTraceSampleRatio(arguments));
+    }
+
+    private static double? ReadTraceSampleRatio(CommandLineArguments arguments) =>
+        arguments.GetOptionalString("--trace-sample") is null ? null : arguments.GetDouble("--trace-sample", 1, 0, 1);
+
+    private static Dictionary<string, string> ReadProxySettings(IReadOnlyList<string> values)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var value in values)
+        {
+            var equals = value.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || !settings.TryAdd(value[..equals].Trim(), value[(equals + 1)..]))
+            {
+                throw new UsageException($"--proxy-setting takes Section:Key=value, each key once, not '{value}'.");
+            }
+        }
+
+        return settings;
     }
 }
 

@@ -1,5 +1,6 @@
 using ChatTts.Edge.LoadTests.CommandLine;
 using ChatTts.Edge.LoadTests.Environment;
+using ChatTts.Edge.TestKit;
 
 namespace ChatTts.Edge.LoadTests.Scenarios;
 
@@ -26,8 +27,34 @@ internal abstract class Scenario<TSettings> : IScenario
         arguments.ThrowIfUnread();
         var preparation = Prepare(settings, context.Run);
         await context.Output.WriteLineAsync(StartLine(settings, context.Run));
-        return await RunAsync(settings, preparation, context, cancellationToken);
+
+        // With --trace-sample, the proxies export to a receiver of the runner's, which only counts what arrives.
+        await using var traces = context.Run.TraceSampleRatio is null ? null : await OtlpReceiver.StartAsync(keep: false);
+        if (traces is not null)
+        {
+            context = context with { Run = context.Run with { ProxySettings = Traced(context.Run, traces.Endpoint) } };
+        }
+
+        if (context.Run.ProxySettings.Count > 0)
+        {
+            await context.Output.WriteLineAsync("proxy settings: " + string.Join(", ", context.Run.ProxySettings.Select(s => $"{s.Key}={s.Value}")));
+        }
+
+        var result = await RunAsync(settings, preparation, context, cancellationToken);
+        if (traces is not null)
+        {
+            await context.Output.WriteLineAsync($"telemetry received: {traces.Exports} OTLP exports, {traces.Bytes / 1024.0:F0} KiB");
+        }
+
+        return result;
     }
+
+    private static Dictionary<string, string> Traced(RunSettings run, Uri receiver) => new(run.ProxySettings, StringComparer.OrdinalIgnoreCase)
+    {
+        ["Edge:Telemetry:OtlpEndpoint"] = receiver.AbsoluteUri,
+        ["Edge:Telemetry:OtlpProtocol"] = "HttpProtobuf",
+        ["Edge:Telemetry:TraceSampleRatio"] = run.TraceSampleRatio!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Reads the scenario's own options (a <see cref="UsageException"/> for a bad one).</summary>
     protected abstract TSettings Read(CommandLineArguments arguments);
@@ -51,7 +78,7 @@ internal abstract class Scenario<TSettings> : IScenario
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(measure);
-        await using var local = await LocalEnvironment.StartAsync(environment, context.Time, cancellationToken);
+        await using var local = await LocalEnvironment.StartAsync(environment.WithProxySettings(context.Run.ProxySettings), context.Time, cancellationToken);
         return await local.RunAsync(async () => await PublishAsync(await measure(local), context), context.Error, cancellationToken);
     }
 

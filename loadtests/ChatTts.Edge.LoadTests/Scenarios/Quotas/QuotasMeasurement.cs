@@ -17,7 +17,8 @@ internal static class QuotasMeasurement
         QuotasSettings settings, int round, QuotaMode mode, RedisServer redis, ScenarioContext context, CancellationToken cancellationToken)
     {
         var time = context.Time;
-        await using var environment = await LocalEnvironment.StartAsync(settings.Environment(mode, redis.Configuration), time, cancellationToken);
+        await using var environment = await LocalEnvironment.StartAsync(
+            settings.Environment(mode, redis.Configuration).WithProxySettings(context.Run.ProxySettings), time, cancellationToken);
         try
         {
             using var http = CreateHttpClient(mode == QuotaMode.On ? settings.Secret : null);

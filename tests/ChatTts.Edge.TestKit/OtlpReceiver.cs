@@ -8,21 +8,25 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace ChatTts.Edge.Tests.Observability;
+namespace ChatTts.Edge.TestKit;
 
 /// <summary>
 /// An OpenTelemetry collector's OTLP/HTTP receiver, as much of it as the tests need: it takes protobuf exports on
-/// <c>/v1/traces</c> and <c>/v1/metrics</c> at 127.0.0.1 and keeps the spans and the names of the metrics.
+/// <c>/v1/traces</c> and <c>/v1/metrics</c> at 127.0.0.1 and keeps the spans and the names of the metrics (or, for a load
+/// test that only needs somewhere to export to, counts what arrives).
 /// </summary>
 internal sealed class OtlpReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedSpan> _spans = new();
     private readonly ConcurrentDictionary<string, bool> _metricNames = new(StringComparer.Ordinal);
+    private readonly bool _keep;
     private int _exports;
+    private long _bytes;
 
-    private OtlpReceiver()
+    private OtlpReceiver(bool keep)
     {
+        _keep = keep;
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
@@ -38,9 +42,16 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     public IReadOnlyCollection<string> MetricNames => [.. _metricNames.Keys];
 
-    public static async Task<OtlpReceiver> StartAsync()
+    /// <summary>Export requests received, of both signals.</summary>
+    public int Exports => Volatile.Read(ref _exports);
+
+    /// <summary>Bytes of protobuf received, uncompressed.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <param name="keep">Keep the spans and metric names; false only counts exports and bytes.</param>
+    public static async Task<OtlpReceiver> StartAsync(bool keep = true)
     {
-        var receiver = new OtlpReceiver();
+        var receiver = new OtlpReceiver(keep);
         await receiver._app.StartAsync();
         receiver.Endpoint = new Uri(receiver._app.Urls.Single());
         return receiver;
@@ -82,7 +93,12 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _exports);
-        read(body);
+        Interlocked.Add(ref _bytes, body.Length);
+        if (_keep)
+        {
+            read(body);
+        }
+
         return Results.Bytes([], "application/x-protobuf"); // an empty Export…ServiceResponse: all accepted
     }
 
