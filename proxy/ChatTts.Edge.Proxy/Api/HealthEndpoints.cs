@@ -9,7 +9,9 @@ internal static class HealthEndpoints
 {
     /// <summary>
     /// <c>GET /healthz</c>: the process is alive (no checks run). <c>GET /readyz</c>: it can serve streams (a backend
-    /// is available, the quota store answers or fails open, certificates load); 503 when not. Both answer with
+    /// is available, the quota store answers or fails open, certificates load, not shutting down); 503 when not.
+    /// <c>GET /readyz/pod</c>: this process can take requests, whatever the GPUs and Redis do (see
+    /// <see cref="HealthTags.Pod"/>): what a Kubernetes readiness probe should ask. All answer with
     /// ASP.NET Core's health status, as JSON with each check's status and description; no key is needed, as
     /// Kubernetes and compose probes expect.
     /// </summary>
@@ -17,6 +19,7 @@ internal static class HealthEndpoints
     {
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
         endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Ready), ResponseWriter = WriteAsync });
+        endpoints.MapHealthChecks("/readyz/pod", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Pod), ResponseWriter = WriteAsync });
         return endpoints;
     }
 

@@ -46,7 +46,7 @@ internal static class BackendsServiceCollectionExtensions
 
         services.AddHealthChecks()
             .AddCheck<BackendsReadyCheck>("backends", tags: [HealthTags.Ready])
-            .AddCheck<BackendCertificatesReadyCheck>("backend-certificates", tags: [HealthTags.Ready]);
+            .AddCheck<BackendCertificatesReadyCheck>("backend-certificates", tags: [HealthTags.Ready, HealthTags.Pod]);
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<BackendConfigFilter>();

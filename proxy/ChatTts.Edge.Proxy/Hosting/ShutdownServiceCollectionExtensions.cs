@@ -17,6 +17,7 @@ internal static class ShutdownServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ShutdownDrain>();
         services.AddHostedService(provider => provider.GetRequiredService<ShutdownDrain>());
+        services.AddHealthChecks().AddCheck<ShutdownReadyCheck>("shutdown", tags: [HealthTags.Ready, HealthTags.Pod]);
         return services;
     }
 }

@@ -26,7 +26,7 @@ internal static class ClientCertificateServiceCollectionExtensions
                 $"{ClientCertificateOptions.SectionName}:Plan must name a plan of {ClientCertificateOptions.PlansSection} (certificate holders are charged to it).");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ClientCertificateValidator>();
-        services.AddHealthChecks().AddCheck<CertificatesReadyCheck>("certificates", tags: [HealthTags.Ready]);
+        services.AddHealthChecks().AddCheck<CertificatesReadyCheck>("certificates", tags: [HealthTags.Ready, HealthTags.Pod]);
         services.AddOptions<KestrelServerOptions>().Configure<IServiceProvider>((kestrel, provider) =>
             kestrel.ConfigureHttpsDefaults(https =>
             {

@@ -5,7 +5,7 @@ using ChatTts.Emulator;
 
 namespace ChatTts.Edge.Tests.Api;
 
-/// <summary><c>/healthz</c> and <c>/readyz</c>, as Kubernetes and compose probes use them.</summary>
+/// <summary><c>/healthz</c>, <c>/readyz</c> and <c>/readyz/pod</c>, as Kubernetes and compose probes use them.</summary>
 public sealed class HealthEndpointTests
 {
     [Fact]
@@ -16,9 +16,13 @@ public sealed class HealthEndpointTests
 
         var (alive, _) = await GetAsync(client, "/healthz");
         var (ready, report) = await GetAsync(client, "/readyz");
+        var (podReady, podReport) = await GetAsync(client, "/readyz/pod");
 
         Assert.Equal(HttpStatusCode.OK, alive);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
+        Assert.Equal(HttpStatusCode.OK, podReady); // no GPU: the edge answers 503 itself, so the pod stays in the balancer
+        Assert.False(podReport.GetProperty("checks").TryGetProperty("backends", out _));
+        Assert.Equal("Healthy", podReport.GetProperty("checks").GetProperty("shutdown").GetProperty("status").GetString());
         Assert.Equal("Unhealthy", report.GetProperty("checks").GetProperty("backends").GetProperty("status").GetString());
         Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("quota-store").GetProperty("status").GetString());
     }

@@ -26,7 +26,7 @@ internal static class OperatorOpenApi
             return Task.CompletedTask;
         });
 
-    /// <summary>Adds <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> to <paramref name="document"/>.</summary>
+    /// <summary>Adds <c>/healthz</c>, <c>/readyz</c>, <c>/readyz/pod</c> and <c>/metrics</c> to <paramref name="document"/>.</summary>
     public static void AddMiddlewareEndpoints(OpenApiDocument document, IServiceProvider services)
     {
         var report = Schemas.Component(document, "HealthReport", () => Schemas.Object(
@@ -35,7 +35,7 @@ internal static class OperatorOpenApi
             ("checks", new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
-                Description = "Each check by name (`backends`, `quota-store`, `certificates`, `backend-certificates`); none for `/healthz`.",
+                Description = "Each check by name (`backends`, `quota-store`, `certificates`, `backend-certificates`, `shutdown`); none for `/healthz`.",
                 AdditionalProperties = Schemas.Object(
                     "One check.",
                     ("status", Schemas.Enum("The check's status.", ["Healthy", "Degraded", "Unhealthy"]), true),
@@ -46,8 +46,14 @@ internal static class OperatorOpenApi
             (StatusCodes.Status200OK, Json(report, "The process is alive."))));
         Add(document, "/readyz", Operation("getReadiness", "Readiness: the edge can serve streams",
             "At least one backend is available, the quota store answers (or is down under `FailureMode=Open`: `Degraded`, still 200), " +
-            "and every configured certificate file loads. No key is needed.",
+            "every configured certificate file loads, and the process is not shutting down. No key is needed.",
             (StatusCodes.Status200OK, Json(report, "Ready (`Healthy` or `Degraded`).")),
+            (StatusCodes.Status503ServiceUnavailable, Json(report, "Not ready: the report says which check failed (this 503 is the report, not a problem)."))));
+        Add(document, "/readyz/pod", Operation("getPodReadiness", "Readiness of this process, whatever the GPUs and Redis do",
+            "Every configured certificate file loads and the process is not shutting down. GPUs or Redis being down does not make it " +
+            "unready: the edge then answers 503 with `Retry-After` itself, so this is what an orchestrator's readiness probe should ask " +
+            "(a probe on `/readyz` would take every replica out while the GPUs are down). No key is needed.",
+            (StatusCodes.Status200OK, Json(report, "This process can take requests.")),
             (StatusCodes.Status503ServiceUnavailable, Json(report, "Not ready: the report says which check failed (this 503 is the report, not a problem)."))));
 
         var metrics = Operation("getMetrics", "Metrics in Prometheus text format",
