@@ -26,6 +26,9 @@ internal enum AdmissionRefusal
 
     /// <summary>The proxy is shutting down.</summary>
     ShuttingDown,
+
+    /// <summary>The fleet's slots are in Redis, which is unreachable, and <c>FailureMode</c> is <c>Unavailable</c>.</summary>
+    StoreUnavailable,
 }
 
 /// <summary>A slot on a backend, or why there is none and when to come back.</summary>
@@ -43,6 +46,9 @@ internal readonly record struct QueueNotice(int Position, TimeSpan EstimatedWait
 internal interface IQueueObserver
 {
     ValueTask QueuedAsync(QueueNotice notice, CancellationToken cancellationToken);
+
+    /// <summary>A request that waited got its slot: its client hears it before anyone behind it hears of moving up.</summary>
+    ValueTask AdmittedAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>The admission queue gave a request no backend.</summary>

@@ -17,6 +17,50 @@ internal sealed class AdmissionOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan MaxQueueWait { get; set; } = AdmissionDefaults.MaxQueueWait;
+
+    /// <summary>
+    /// Where GPU slots and the queue live: <c>Local</c>, this process counts its own (one replica); <c>Redis</c>, one
+    /// count per GPU and one FIFO queue for every replica sharing the edge's Redis (<c>Edge:Redis</c>). Read at start-up.
+    /// </summary>
+    public AdmissionStore Store { get; set; } = AdmissionStore.Local;
+
+    /// <summary>
+    /// With <c>Store=Redis</c>: how long a slot (and a waiting request's place) outlives its replica. Held slots are renewed
+    /// every third of it, so a replica that dies gives its GPUs back within this time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan SlotLease { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>With <c>Store=Redis</c>: what a replica does while Redis is unreachable.</summary>
+    public AdmissionFailureMode FailureMode { get; set; } = AdmissionFailureMode.LocalShare;
+
+    /// <summary>
+    /// With <c>FailureMode=LocalShare</c>: the share of each GPU's <c>MaxConcurrency</c> this replica uses on its own while
+    /// Redis is unreachable, rounded down. With N replicas, 1/N keeps every GPU within its cap (a GPU of cap 1 then
+    /// serves no one until Redis is back: nobody can know which replica may use it).
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double LocalShare { get; set; } = 0.5;
+}
+
+/// <summary>Where GPU slots and the admission queue live.</summary>
+internal enum AdmissionStore
+{
+    /// <summary>In this process: for one replica.</summary>
+    Local,
+
+    /// <summary>In Redis: one count per GPU and one queue for every replica.</summary>
+    Redis,
+}
+
+/// <summary>What a replica with <c>Store=Redis</c> does while Redis is unreachable.</summary>
+internal enum AdmissionFailureMode
+{
+    /// <summary>Counts its own slots, up to <see cref="AdmissionOptions.LocalShare"/> of each GPU's cap; back to Redis when it answers.</summary>
+    LocalShare,
+
+    /// <summary>Answers 503 with <c>Retry-After</c> until Redis answers again.</summary>
+    Unavailable,
 }
 
 /// <summary>Defaults of admission control, in one place.</summary>

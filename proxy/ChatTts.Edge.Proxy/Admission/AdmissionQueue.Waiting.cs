@@ -46,10 +46,14 @@ internal sealed partial class AdmissionQueue
 
             var (lease, refusal) = await waiter.Outcome.Task;
             cancellationToken.ThrowIfCancellationRequested();
-            admitted = lease is not null;
-            return lease is not null
-                ? Admission.Granted(lease)
-                : Admission.Refused(refusal, refusal is AdmissionRefusal.Timeout ? _drain.RetryAfter(Length, _slots.Capacity()) : AdmissionDefaults.MinRetryAfter);
+            if (lease is null)
+            {
+                return Admission.Refused(refusal, refusal is AdmissionRefusal.Timeout ? _drain.RetryAfter(Length, _slots.Capacity()) : AdmissionDefaults.MinRetryAfter);
+            }
+
+            await observer.AdmittedAsync(cancellationToken);
+            admitted = true;
+            return Admission.Granted(lease);
         }
         finally
         {

@@ -10,7 +10,7 @@ namespace ChatTts.Edge.Admission;
 /// next request without ever running two at once. Waiters that cancel, time out or lose their client leave the
 /// queue at once, and everyone behind them moves up.
 /// </summary>
-internal sealed partial class AdmissionQueue : IDisposable
+internal sealed partial class AdmissionQueue : IAdmissionControl, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter> _waiters = new();

@@ -2,8 +2,12 @@ using ChatTts.Edge.Backends;
 
 namespace ChatTts.Edge.Admission;
 
-/// <summary>The GPU slots of this process: <see cref="BackendSelector"/> counts them and picks with YARP's load balancing.</summary>
-internal sealed class LocalGpuSlots(BackendSelector backends) : IGpuSlots
+/// <summary>
+/// The GPU slots of this process: <see cref="BackendSelector"/> counts them and picks with YARP's load balancing.
+/// <paramref name="share"/> is the part of each destination's cap this process may use: all of it alone, a share of it
+/// while the fleet's count in Redis cannot be reached.
+/// </summary>
+internal sealed class LocalGpuSlots(BackendSelector backends, double share = 1) : IGpuSlots
 {
     public event Action<TimeSpan?>? SlotFreed
     {
@@ -14,7 +18,7 @@ internal sealed class LocalGpuSlots(BackendSelector backends) : IGpuSlots
     public BackendSelection TryTake(AdmissionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return backends.TryAcquire(request.Context, request.Exclude, request.Speech);
+        return backends.TryAcquire(request.Context, request.Exclude, request.Speech, share);
     }
 
     public bool HasCandidate(IReadOnlySet<string> exclude, BackendRequest speech) => backends.HasCandidate(exclude, speech);
@@ -23,5 +27,5 @@ internal sealed class LocalGpuSlots(BackendSelector backends) : IGpuSlots
 
     public bool ServesAnywhere(BackendRequest speech) => backends.ServesAnywhere(speech);
 
-    public int Capacity() => backends.Capacity();
+    public int Capacity() => backends.Capacity(share);
 }

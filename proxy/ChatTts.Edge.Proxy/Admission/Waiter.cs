@@ -34,5 +34,6 @@ internal sealed class Waiter
         changed.SetResult();
     }
 
-    public void Complete(BackendLease? lease, AdmissionRefusal refusal) => Outcome.TrySetResult((lease, refusal));
+    /// <returns>False when it had an outcome already (a lease offered now is the caller's to give back).</returns>
+    public bool Complete(BackendLease? lease, AdmissionRefusal refusal) => Outcome.TrySetResult((lease, refusal));
 }

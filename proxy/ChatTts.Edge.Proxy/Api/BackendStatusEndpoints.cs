@@ -16,13 +16,13 @@ internal static class BackendStatusEndpoints
     {
         // Never cross-origin: an operator's tools call it, not other sites' pages.
         var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminGuard>().WithMetadata(new Microsoft.AspNetCore.Cors.DisableCorsAttribute());
-        admin.MapGet("/backends", (IProxyStateLookup proxy, DestinationSettingsCache settings, BackendActivity activity, AdmissionQueue queue, BackendStatistics statistics, IOptionsMonitor<AdmissionOptions> admission) =>
+        admin.MapGet("/backends", (IProxyStateLookup proxy, DestinationSettingsCache settings, BackendActivity activity, IAdmissionControl queue, BackendStatistics statistics, IOptionsMonitor<AdmissionOptions> admission) =>
             TypedResults.Json(Describe(proxy, settings, activity, queue, statistics, admission.CurrentValue), EdgeJsonContext.Default.FleetStatus))
             .DescribeBackendStatus();
         return endpoints;
     }
 
-    private static FleetStatus Describe(IProxyStateLookup proxy, DestinationSettingsCache settings, BackendActivity activity, AdmissionQueue queue, BackendStatistics statistics, AdmissionOptions admission)
+    private static FleetStatus Describe(IProxyStateLookup proxy, DestinationSettingsCache settings, BackendActivity activity, IAdmissionControl queue, BackendStatistics statistics, AdmissionOptions admission)
     {
         var destinations = new List<DestinationStatus>();
         string? policy = null;

@@ -49,6 +49,8 @@ internal static class StreamFailures
                 "The request waited for a free backend for the longest time allowed. Retry shortly."),
             AdmissionRefusal.ShuttingDown => ("shutting_down", "The edge is shutting down",
                 "This proxy instance is stopping; retry the request, and it goes to another instance."),
+            AdmissionRefusal.StoreUnavailable => ("slots_unavailable", "The fleet's GPU slots cannot be counted",
+                "The store that shares GPU slots between the edge's replicas is unreachable, so no GPU can be given out safely. Retry shortly."),
             _ => ("no_backend", "No ChatTTS backend is available", "Every backend is down, draining or not configured. Retry shortly."),
         };
         return new StreamFailure(code, detail, Retryable: true, StatusCodes.Status503ServiceUnavailable, title, detail, retryAfter);

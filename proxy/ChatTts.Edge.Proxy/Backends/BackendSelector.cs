@@ -11,7 +11,7 @@ namespace ChatTts.Edge.Backends;
 /// load-balancing policy over the destinations YARP currently considers available, that are not draining and
 /// whose dialect can honour the request; and counts the syntheses each destination runs.
 /// </summary>
-internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<ILoadBalancingPolicy> policies, DestinationSettingsCache settings, BackendActivity activity, TimeProvider time)
+internal sealed partial class BackendSelector(IProxyStateLookup proxyState, IEnumerable<ILoadBalancingPolicy> policies, DestinationSettingsCache settings, BackendActivity activity, TimeProvider time)
     : IBackendLeaseOwner
 {
     private const string HealthyOrPanic = "HealthyOrPanic";
@@ -33,7 +33,9 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
     /// <paramref name="request"/> and below its <c>MaxConcurrency</c>. Choosing and counting happen under one lock,
     /// so no destination ever exceeds its cap.
     /// </summary>
-    public BackendSelection TryAcquire(HttpContext context, IReadOnlySet<string> exclude, BackendRequest request)
+    /// <param name="share">The share of each destination's cap this process may use (1: all of it).</param>
+    /// <param name="owner">Who the lease reports its end to instead of this selector (it hands the report on to <see cref="Release"/>); null: this selector.</param>
+    public BackendSelection TryAcquire(HttpContext context, IReadOnlySet<string> exclude, BackendRequest request, double share = 1, IBackendLeaseOwner? owner = null)
     {
         if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
         {
@@ -54,7 +56,7 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
                 }
 
                 candidates++;
-                if (activity.InFlightUnlocked(candidate.DestinationId) < settings.For(cluster, candidate).MaxConcurrency)
+                if (activity.InFlightUnlocked(candidate.DestinationId) < Cap(settings.For(cluster, candidate).MaxConcurrency, share))
                 {
                     (withRoom ??= []).Add(candidate);
                 }
@@ -74,7 +76,7 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
             // LeastRequests reads YARP's count; the edge mirrors its own into it.
             destination.ConcurrentRequestCount = activity.Take(destination.DestinationId);
             var chosen = settings.For(cluster, destination);
-            return new BackendSelection(new BackendLease(this, cluster, destination, chosen.Dialect, chosen.FinishingTimeout, time), HasCandidates: true, restricted);
+            return new BackendSelection(new BackendLease(owner ?? this, cluster, destination, chosen.Dialect, chosen.FinishingTimeout, time), HasCandidates: true, restricted);
         }
     }
 
@@ -142,8 +144,8 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
         return new UnsupportedField(refusals[0].Field, $"No backend of this proxy can take this {refusals[0].Field}: {string.Join("; ", accepted)}.");
     }
 
-    /// <summary>Total <c>MaxConcurrency</c> of the destinations that can take work.</summary>
-    public int Capacity()
+    /// <summary>Total <c>MaxConcurrency</c> of the destinations that can take work (times <paramref name="share"/>, rounded down).</summary>
+    public int Capacity(double share = 1)
     {
         if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
         {
@@ -155,35 +157,11 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
         {
             if (IsCandidate(cluster, candidate, FrozenSet<string>.Empty, request: null))
             {
-                capacity += settings.For(cluster, candidate).MaxConcurrency;
+                capacity += Cap(settings.For(cluster, candidate).MaxConcurrency, share);
             }
         }
 
         return capacity;
-    }
-
-    /// <summary>Counts a slot whose synthesis the edge abandoned while the GPU may still compute it.</summary>
-    void IBackendLeaseOwner.Finishing(BackendLease lease) => activity.StartFinishing(lease.DestinationId);
-
-    /// <summary>
-    /// Gives back a slot taken by <see cref="TryAcquire"/>. YARP's per-destination request count (which
-    /// <c>LeastRequests</c> reads) is kept by the edge, which sends syntheses itself rather than through YARP's
-    /// forwarder; its public setter is not atomic, so every change happens under one lock.
-    /// </summary>
-    void IBackendLeaseOwner.Release(BackendLease lease, LeaseEnd end)
-    {
-        var id = lease.DestinationId;
-        lock (activity.Gate)
-        {
-            var left = activity.Give(id, end.Finished, end.SentAudio);
-
-            // Mirror into the destination's current state object, which a reload may have replaced.
-            var current = proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster)
-                && cluster.Destinations.TryGetValue(id, out var state) ? state : lease.Destination;
-            current.ConcurrentRequestCount = left;
-        }
-
-        SlotFreed?.Invoke(end.Used ? end.Held : null);
     }
 
     /// <summary>True when the cluster lists any destination outside <paramref name="exclude"/>, healthy or not.</summary>
@@ -220,6 +198,8 @@ internal sealed class BackendSelector(IProxyStateLookup proxyState, IEnumerable<
         var destinationSettings = settings.For(cluster, destination);
         return !destinationSettings.Draining && (request is null || destinationSettings.Dialect.Unsupported(request) is null);
     }
+
+    private static int Cap(int maxConcurrency, double share) => share >= 1 ? maxConcurrency : (int)Math.Floor(maxConcurrency * share);
 
     private static bool IsPanicRouting(ClusterState cluster) =>
         string.Equals(cluster.Model.Config.HealthCheck?.AvailableDestinationsPolicy, HealthyOrPanic, StringComparison.OrdinalIgnoreCase);

@@ -29,6 +29,9 @@ internal static class LogEvents
     // Admission.
     public const int QueueFull = 30;
     public const int QueueClosed = 31;
+    public const int FleetOutage = 32;
+    public const int FleetRecovered = 33;
+    public const int FleetReleaseLapses = 34;
 
     // Hosting: shutdown.
     public const int Draining = 40;

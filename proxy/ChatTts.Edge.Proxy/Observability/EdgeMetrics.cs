@@ -26,7 +26,7 @@ internal sealed class EdgeMetrics
     private readonly Counter<long> _backendFailures;
     private readonly Counter<long> _quotaDecisions;
 
-    public EdgeMetrics(IMeterFactory meters, AdmissionQueue queue, BackendActivity activity, IProxyStateLookup proxy)
+    public EdgeMetrics(IMeterFactory meters, IAdmissionControl queue, BackendActivity activity, IProxyStateLookup proxy)
     {
         var meter = Meter = meters.Create(MeterName);
         _timeToFirstAudio = meter.CreateHistogram<double>("chattts.edge.stream.time_to_first_audio", "s", "Time from the request to its first audio event");

@@ -89,6 +89,24 @@ internal sealed class RedisConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Hears the messages of <paramref name="channel"/> from now on (and again after every reconnection).
+    /// </summary>
+    /// <exception cref="RedisUnavailableException">Redis is unreachable now; subscribe again later.</exception>
+    public async Task SubscribeAsync(string channel, Action<string> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var connection = Connected() ?? throw new RedisUnavailableException("Redis is unreachable.");
+        try
+        {
+            await connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel), (_, message) => handler(message.ToString())).WaitAsync(_timeout, _time);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new RedisUnavailableException("Redis did not take the subscription.", ex);
+        }
+    }
+
     public void Dispose()
     {
         if (_connection.IsCompletedSuccessfully)

@@ -110,6 +110,26 @@ internal sealed partial class SseSession : IAudioFrameSink, IQueueObserver, IDis
         }
     }
 
+    /// <summary>A request that waited in the queue got its GPU: <c>meta</c> goes out now, ending its <c>queued</c> events.</summary>
+    public async ValueTask AdmittedAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_queued || _metaSent)
+            {
+                return;
+            }
+
+            OpenWithMeta();
+            await FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     public Task WriteDoneAsync(DoneSummary summary, CancellationToken cancellationToken) =>
         WriteEventAsync(DoneEvent, summary, static (json, s) =>
         {

@@ -9,7 +9,7 @@ namespace ChatTts.Edge.Synthesis;
 
 /// <summary>What every <see cref="SynthesisRun"/> works with: one set, shared by the runs of every request.</summary>
 internal sealed class SynthesisServices(
-    AdmissionQueue admission,
+    IAdmissionControl admission,
     IGpuSlots slots,
     SynthesisRetry retry,
     BackendFailuresPolicy health,
@@ -20,7 +20,7 @@ internal sealed class SynthesisServices(
     IOptionsMonitor<AdmissionOptions> admissionOptions,
     ILogger<SynthesisRun> logger)
 {
-    public AdmissionQueue Admission { get; } = admission;
+    public IAdmissionControl Admission { get; } = admission;
 
     public IGpuSlots Slots { get; } = slots;
 

@@ -39,6 +39,15 @@ internal sealed class RecordingQueueObserver : IQueueObserver
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>True once the request was told it got its slot.</summary>
+    public bool Admitted { get; private set; }
+
+    public ValueTask AdmittedAsync(CancellationToken cancellationToken)
+    {
+        Admitted = true;
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>Completes once the request has been told it stands at <paramref name="position"/>.</summary>
     public Task HeardAsync(int position)
     {

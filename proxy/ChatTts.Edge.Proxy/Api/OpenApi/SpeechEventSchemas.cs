@@ -18,7 +18,7 @@ internal static class SpeechEventSchemas
     public static readonly IReadOnlyList<string> ErrorCodes =
     [
         "backend_interrupted", "backend_timeout", "backend_unreachable", "backend_busy", "backend_error", "backend_protocol",
-        "invalid_request", "queue_full", "queue_timeout", "no_backend", "shutting_down", "internal_error",
+        "invalid_request", "queue_full", "queue_timeout", "no_backend", "shutting_down", "slots_unavailable", "internal_error",
     ];
 
     /// <summary>The comment line that keeps a quiet stream alive (clients ignore comments).</summary>
