@@ -27,6 +27,7 @@ var app = builder.Build();
 // Every option of every Edge section, then the backends YARP loads: all mistakes at once, or no start.
 app.CheckEdgeConfiguration(() => app.MapEdgeBackends());
 
+app.UseEdgeForwardedHeaders();
 app.UseEdgeProblemResponses();
 app.UseCors();
 app.UseDefaultFiles();

@@ -117,6 +117,12 @@ public sealed partial class ComposeTests
         var haproxy = Path.Combine(Repository.Root, "compose", "haproxy.cfg");
         Assert.Contains($"{haproxy}:/usr/local/etc/haproxy/haproxy.cfg:ro", Strings(Get(services["balancer"], "volumes")));
         Assert.Contains("server-template edge 1-8 edge:8080", File.ReadAllText(haproxy), StringComparison.Ordinal);
+
+        // The replicas share GPU slots, and trust the balancer's forwarded headers: its address, and only its.
+        Assert.Equal("Redis", Scalar(environment, "Edge__Admission__Store"));
+        var balancerAddress = Scalar(Map(Get(services["balancer"], "networks", "default")), "ipv4_address");
+        Assert.Equal(balancerAddress, Scalar(environment, "Edge__ForwardedHeaders__KnownProxies__0"));
+        Assert.Contains("option forwardfor", File.ReadAllText(haproxy), StringComparison.Ordinal);
     }
 
     [Fact]
