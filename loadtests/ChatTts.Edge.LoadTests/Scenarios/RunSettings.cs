@@ -10,8 +10,16 @@ namespace ChatTts.Edge.LoadTests.Scenarios;
 /// <param name="ProxySettings">Configuration given to every proxy process on top of the scenario's own (<c>Section:Key</c>).</param>
 /// <param name="TraceSampleRatio">When set, the proxies trace this share of the streams and export traces and metrics over
 /// OTLP/HTTP to a receiver the runner starts.</param>
+/// <param name="FleetAdmission">The proxies share GPU slots and the queue in a redis-server the runner starts
+/// (<c>Edge:Admission:Store=Redis</c>).</param>
 internal sealed record RunSettings(
-    TimeSpan Duration, TimeSpan Warmup, TimeSpan DrainTimeout, string OutputDirectory, IReadOnlyDictionary<string, string> ProxySettings, double? TraceSampleRatio)
+    TimeSpan Duration,
+    TimeSpan Warmup,
+    TimeSpan DrainTimeout,
+    string OutputDirectory,
+    IReadOnlyDictionary<string, string> ProxySettings,
+    double? TraceSampleRatio,
+    bool FleetAdmission)
 {
     public static readonly IReadOnlyList<OptionHelp> Options =
     [
@@ -20,6 +28,7 @@ internal sealed record RunSettings(
         new("--drain-timeout <time>", "how long streams under way may finish after the duration (default 30s)"),
         new("--out <dir>", "where report.md, report.html, report.json and junit.xml go (default artifacts/loadtests/<scenario>)"),
         new("--trace-sample <ratio>", "the proxies trace this share (0–1) of the streams and export over OTLP/HTTP to a receiver the runner starts (default: no tracing)"),
+        new("--admission <local|redis>", "GPU slots and the queue counted by each proxy (local, the default) or shared in a redis-server the runner starts (redis)"),
         new("--proxy-setting <key=value>", "configuration for every proxy process on top of the scenario's, e.g. Edge:Telemetry:OtlpEndpoint=http://127.0.0.1:4318 (repeatable)"),
     ];
 
@@ -42,8 +51,15 @@ internal sealed record RunSettings(
             throw new UsageException($"--warmup ({DurationFormat.Format(warmup)}) must be shorter than --duration ({DurationFormat.Format(duration)}).");
         }
 
-        return new RunSettings(duration, warmup, drain, output, ReadProxySettings(arguments.GetAll("--proxy-setting")), ReadTraceSampleRatio(arguments));
+        return new RunSettings(duration, warmup, drain, output, ReadProxySettings(arguments.GetAll("--proxy-setting")), ReadTraceSampleRatio(arguments), ReadAdmission(arguments));
     }
+
+    private static bool ReadAdmission(CommandLineArguments arguments) => arguments.GetString("--admission", "local") switch
+    {
+        "local" => false,
+        "redis" => true,
+        var other => throw new UsageException($"--admission takes local or redis, not '{other}'."),
+    };
 
     private static double? ReadTraceSampleRatio(CommandLineArguments arguments) =>
         arguments.GetOptionalString("--trace-sample") is null ? null : arguments.GetDouble("--trace-sample", 1, 0, 1);

@@ -35,6 +35,13 @@ internal abstract class Scenario<TSettings> : IScenario
             context = context with { Run = context.Run with { ProxySettings = Traced(context.Run, traces.Endpoint) } };
         }
 
+        // With --admission redis, the proxies share GPU slots and the queue in a redis-server of the run's own.
+        await using var slots = context.Run.FleetAdmission ? await RedisServer.StartAsync(context.Time, cancellationToken) : null;
+        if (slots is not null)
+        {
+            context = context with { Run = context.Run with { ProxySettings = FleetSlots(context.Run, slots.Configuration) } };
+        }
+
         if (context.Run.ProxySettings.Count > 0)
         {
             await context.Output.WriteLineAsync("proxy settings: " + string.Join(", ", context.Run.ProxySettings.Select(s => $"{s.Key}={s.Value}")));
@@ -48,6 +55,12 @@ internal abstract class Scenario<TSettings> : IScenario
 
         return result;
     }
+
+    private static Dictionary<string, string> FleetSlots(RunSettings run, string redis) => new(run.ProxySettings, StringComparer.OrdinalIgnoreCase)
+    {
+        ["Edge:Admission:Store"] = "Redis",
+        ["Edge:Redis:Configuration"] = redis,
+    };
 
     private static Dictionary<string, string> Traced(RunSettings run, Uri receiver) => new(run.ProxySettings, StringComparer.OrdinalIgnoreCase)
     {

@@ -23,7 +23,7 @@ internal static class UtilisationMeasurement
         var tally = new LoadTally();
         var begun = time.GetTimestamp();
         await using var load = ClosedLoopLoad.Start(
-            settings.Clients, _ => settings.StreamUrl(environment.ProxyAddress), new SseStreamClient(http, time), tally, time, cancellationToken,
+            settings.Clients, n => settings.StreamUrl(environment.ReplicaAddresses[(int)(n % environment.ReplicaAddresses.Count)]), new SseStreamClient(http, time), tally, time, cancellationToken,
             giveUpAfterAudio: settings.GiveUpAfter);
 
         await Task.Delay(context.Run.Warmup, time, cancellationToken);

@@ -17,8 +17,13 @@ internal sealed class UtilisationScenario : Scenario<UtilisationSettings>
 
     protected override UtilisationSettings Read(CommandLineArguments arguments) => UtilisationSettings.Read(arguments);
 
+    protected override Preparation Prepare(UtilisationSettings settings, RunSettings run) =>
+        settings.Replicas > 1 && !run.FleetAdmission
+            ? throw new UsageException("--replicas above 1 needs --admission redis: replicas that count GPU slots on their own double up the GPUs.")
+            : Preparation.None;
+
     protected override string StartLine(UtilisationSettings settings, RunSettings run) =>
-        $"utilisation: starting {settings.Backends} emulated GPUs and the proxy; {settings.Clients} clients for {run.Timing} …";
+        $"utilisation: starting {settings.Backends} emulated GPUs and {settings.Replicas} proxy replica(s); {settings.Clients} clients for {run.Timing} …";
 
     protected override Task<ScenarioResult> RunAsync(
         UtilisationSettings settings, Preparation preparation, ScenarioContext context, CancellationToken cancellationToken) =>

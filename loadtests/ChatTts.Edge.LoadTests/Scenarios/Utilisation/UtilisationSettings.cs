@@ -6,7 +6,9 @@ using ChatTts.Emulator;
 namespace ChatTts.Edge.LoadTests.Scenarios.Utilisation;
 
 /// <summary>The utilisation scenario's own options.</summary>
-internal sealed record UtilisationSettings(int Backends, int Clients, double RealTimeFactor, TimeSpan FirstChunkDelay, int ChunkMs, double MinUtilisation, double GiveUp)
+/// <param name="Replicas">Proxy processes in front of the same GPUs, clients spread over them (more than one needs
+/// <c>--admission redis</c>: without shared slots each replica would send every GPU its own synthesis).</param>
+internal sealed record UtilisationSettings(int Backends, int Clients, double RealTimeFactor, TimeSpan FirstChunkDelay, int ChunkMs, double MinUtilisation, double GiveUp, int Replicas)
 {
     public const string Dialect = "chattts-openai";
 
@@ -24,6 +26,7 @@ internal sealed record UtilisationSettings(int Backends, int Clients, double Rea
         new("--min-utilisation <x>", "threshold for every backend (default 0.95)"),
         new("--give-up <x>", "share of streams whose client leaves after the second audio event, spread evenly (default 0); " +
             "the emulated GPUs keep computing after a client leaves, as openai_api.py does"),
+        new("--replicas <n>", "proxy processes in front of the same GPUs, clients spread over them in turn (default 1; more need --admission redis)"),
     ];
 
     /// <summary>The audio events a client that gives up takes before leaving.</summary>
@@ -40,7 +43,8 @@ internal sealed record UtilisationSettings(int Backends, int Clients, double Rea
             arguments.GetDuration("--first-chunk-delay", TimeSpan.FromMilliseconds(200)),
             arguments.GetInt32("--chunk-ms", 200, 1, 60_000),
             arguments.GetDouble("--min-utilisation", 0.95, 0, 1),
-            arguments.GetDouble("--give-up", 0, 0, 1));
+            arguments.GetDouble("--give-up", 0, 0, 1),
+            arguments.GetInt32("--replicas", 1, 1, 16));
     }
 
     /// <summary>Whether request <paramref name="number"/> is one of the <see cref="GiveUp"/> share that leave mid-stream.</summary>
@@ -66,7 +70,7 @@ internal sealed record UtilisationSettings(int Backends, int Clients, double Rea
     }
 
     public EnvironmentSettings Environment() =>
-        new(Backends, Dialect, SpeechEngine.Synthetic, RealTimeFactor, FirstChunkDelay, ProxyConfiguration);
+        new(Backends, Dialect, SpeechEngine.Synthetic, RealTimeFactor, FirstChunkDelay, ProxyConfiguration, Replicas: Replicas);
 
     public Uri StreamUrl(Uri proxy) =>
         new(proxy, $"/v1/tts/stream?text={Uri.EscapeDataString(Text)}&chunk_ms={ChunkMs}");
