@@ -18,33 +18,7 @@ internal sealed partial class AdmissionQueue
         var admitted = false;
         try
         {
-            var reported = 0;
-            while (true)
-            {
-                Task changed;
-                QueueNotice notice;
-                lock (_lock)
-                {
-                    if (waiter.Outcome.Task.IsCompleted)
-                    {
-                        break;
-                    }
-
-                    changed = waiter.Changed.Task;
-                    notice = waiter.Notice;
-                }
-
-                // Clients hear of moving up only: a retry slotted in ahead does not send anyone back.
-                if (reported == 0 || notice.Position < reported)
-                {
-                    await observer.QueuedAsync(notice, cancellationToken);
-                    reported = notice.Position;
-                }
-
-                await Task.WhenAny(waiter.Outcome.Task, changed);
-            }
-
-            var (lease, refusal) = await waiter.Outcome.Task;
+            var (lease, refusal) = await waiter.ListenAsync(_lock, observer, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
             if (lease is null)
             {

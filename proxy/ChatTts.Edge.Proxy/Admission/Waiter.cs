@@ -26,6 +26,35 @@ internal sealed class Waiter
     /// <summary>Completed (and replaced) whenever <see cref="Notice"/> changes.</summary>
     public TaskCompletionSource Changed { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>
+    /// Tells <paramref name="observer"/> of every move up (a retry slotted in ahead sends nobody back) until the
+    /// request has its outcome. <paramref name="gate"/> is the lock its queue changes it under.
+    /// </summary>
+    public async Task<(BackendLease? Lease, AdmissionRefusal Refusal)> ListenAsync(Lock gate, IQueueObserver observer, CancellationToken cancellationToken)
+    {
+        var reported = 0;
+        while (!Outcome.Task.IsCompleted)
+        {
+            Task changed;
+            QueueNotice notice;
+            lock (gate)
+            {
+                changed = Changed.Task;
+                notice = Notice;
+            }
+
+            if (notice.Position > 0 && (reported == 0 || notice.Position < reported))
+            {
+                await observer.QueuedAsync(notice, cancellationToken);
+                reported = notice.Position;
+            }
+
+            await Task.WhenAny(Outcome.Task, changed);
+        }
+
+        return await Outcome.Task;
+    }
+
     public void Move(QueueNotice notice)
     {
         Notice = notice;

@@ -38,33 +38,7 @@ internal sealed partial class FleetAdmission
         var admitted = false;
         try
         {
-            var reported = 0;
-            while (true)
-            {
-                Task changed;
-                QueueNotice notice;
-                lock (_lock)
-                {
-                    if (waiter.Waiter.Outcome.Task.IsCompleted)
-                    {
-                        break;
-                    }
-
-                    changed = waiter.Waiter.Changed.Task;
-                    notice = waiter.Waiter.Notice;
-                }
-
-                // Clients hear of moving up only: a retry slotted in ahead does not send anyone back.
-                if (notice.Position > 0 && (reported == 0 || notice.Position < reported))
-                {
-                    await observer.QueuedAsync(notice, cancellationToken);
-                    reported = notice.Position;
-                }
-
-                await Task.WhenAny(waiter.Waiter.Outcome.Task, changed);
-            }
-
-            var (lease, refusal) = await waiter.Waiter.Outcome.Task;
+            var (lease, refusal) = await waiter.Waiter.ListenAsync(_lock, observer, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
             if (lease is not null)
             {
