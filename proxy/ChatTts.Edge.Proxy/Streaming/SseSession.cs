@@ -12,7 +12,7 @@ namespace ChatTts.Edge.Streaming;
 /// writes <c>queued</c>, <c>meta</c>, <c>audio</c>, <c>done</c> or <c>error</c> in order, and keeps it alive while
 /// it is quiet. Writes from the audio path, the admission queue and the keepalive timer are serialized by one lock.
 /// </summary>
-internal sealed partial class SseSession : IAudioFrameSink, IQueueObserver, IDisposable
+internal sealed partial class SseSession : ISynthesisOutput, IDisposable
 {
     private static readonly byte[] QueuedEvent = "queued"u8.ToArray();
     private static readonly byte[] DoneEvent = "done"u8.ToArray();
@@ -46,6 +46,8 @@ internal sealed partial class SseSession : IAudioFrameSink, IQueueObserver, IDis
     public string RequestId => _context.TraceIdentifier;
 
     public long NextSeq { get; private set; }
+
+    long ISynthesisOutput.FramesWritten => NextSeq;
 
     /// <summary>
     /// True once the stream was ended because the client accepted no bytes for the stalled-client timeout. Set before the

@@ -7,15 +7,15 @@ namespace ChatTts.Edge.Synthesis;
 
 /// <summary>
 /// The audio path of one attempt: the backend call's PCM goes through the watchdog (no progress, no slot) and the framer
-/// (fixed-duration frames of whole samples) into the client's session, on the thread that read it.
+/// (fixed-duration frames of whole samples) into the request's output, on the thread that read it.
 /// </summary>
 internal static partial class BackendAttempt
 {
     /// <returns>The number of <c>audio</c> events sent.</returns>
-    public static async Task<long> RunAsync(BackendLease lease, SynthesisRun run, SseSession session, SynthesisServices services, CancellationToken cancellationToken)
+    public static async Task<long> RunAsync(BackendLease lease, SynthesisRun run, ISynthesisOutput session, SynthesisServices services, CancellationToken cancellationToken)
     {
         var streaming = services.Streaming;
-        var firstSeq = session.NextSeq;
+        var firstSeq = session.FramesWritten;
         var limits = new BackendLimits(streaming.MaxBackendEventBytes, (long)(streaming.MaxAudioDuration.TotalSeconds * PcmFormat.BytesPerSecond));
         using var framer = new PcmFramer(run.ChunkMs * PcmFormat.SamplesPerMillisecond, session);
         using var watchdog = new AudioWatchdog(framer, streaming.FirstAudioTimeout, streaming.IdleTimeout, services.Time, cancellationToken);
@@ -30,7 +30,7 @@ internal static partial class BackendAttempt
             {
                 throw timeout;
             }
-            catch (BackendException) when (session.NextSeq > firstSeq && !cancellationToken.IsCancellationRequested)
+            catch (BackendException) when (session.FramesWritten > firstSeq && !cancellationToken.IsCancellationRequested)
             {
                 // Audio already went out, so this stream cannot start over elsewhere: the client gets every whole
                 // sample received before the error event.
@@ -48,7 +48,7 @@ internal static partial class BackendAttempt
             await call.DetachAsync();
         }
 
-        if (session.NextSeq == firstSeq)
+        if (session.FramesWritten == firstSeq)
         {
             throw new BackendException(BackendFailureKind.Protocol, "the backend finished without sending any audio");
         }
@@ -58,7 +58,7 @@ internal static partial class BackendAttempt
             Log.HalfSampleDropped(services.Logger, session.RequestId, lease.DestinationId);
         }
 
-        return session.NextSeq - firstSeq;
+        return session.FramesWritten - firstSeq;
     }
 
     private static partial class Log

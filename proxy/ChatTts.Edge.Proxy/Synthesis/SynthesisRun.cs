@@ -11,14 +11,14 @@ namespace ChatTts.Edge.Synthesis;
 
 /// <summary>
 /// One request's synthesis: each attempt takes a GPU slot (waiting in the admission queue if need be) and streams that
-/// backend's audio into the client's <see cref="SseSession"/> (<see cref="BackendAttempt"/>); a failure before any audio
+/// backend's audio into the request's <see cref="ISynthesisOutput"/> (the client's SSE stream, for one) (<see cref="BackendAttempt"/>); a failure before any audio
 /// is retried on another backend by <see cref="SynthesisRetry"/>, which this run answers to directly.
 /// </summary>
 internal sealed partial class SynthesisRun : IRetryableSynthesis
 {
     private readonly SynthesisServices _services;
     private readonly HttpContext _context;
-    private readonly SseSession _session;
+    private readonly ISynthesisOutput _session;
     private readonly HashSet<string> _tried = new(StringComparer.OrdinalIgnoreCase);
     private ExceptionDispatchInfo? _lastFailure;
 
@@ -27,7 +27,7 @@ internal sealed partial class SynthesisRun : IRetryableSynthesis
 
     /// <param name="speech">What each backend is asked.</param>
     /// <param name="chunkMs">The duration of each <c>audio</c> event.</param>
-    public SynthesisRun(SynthesisServices services, HttpContext context, SseSession session, BackendRequest speech, int chunkMs)
+    public SynthesisRun(SynthesisServices services, HttpContext context, ISynthesisOutput session, BackendRequest speech, int chunkMs)
     {
         _services = services;
         _context = context;
@@ -51,7 +51,7 @@ internal sealed partial class SynthesisRun : IRetryableSynthesis
     /// <summary>Attempts made so far (one per destination tried).</summary>
     public int Attempts => _tried.Count;
 
-    public bool CanRetry => _session.NextSeq == 0 && _services.Slots.HasCandidate(_tried, Speech);
+    public bool CanRetry => _session.FramesWritten == 0 && _services.Slots.HasCandidate(_tried, Speech);
 
     public TimeSpan TimeLeft
     {
