@@ -36,8 +36,9 @@ internal static class UtilisationReport
             .AddFact("Backends", $"{settings.Backends} in-process emulators, dialect {UtilisationSettings.Dialect}, synthetic voice, " +
                 $"RTF {Figures.Number(settings.RealTimeFactor, "0.###")}, first chunk after {DurationFormat.Format(settings.FirstChunkDelay)}, one synthesis at a time, " +
                 "computing on to the end when the client leaves (as openai_api.py)")
-            .AddFact("Proxy", "dotnet ChatTts.Edge.Proxy.dll from its build output, ASPNETCORE_ENVIRONMENT=Production, " +
-                string.Join(", ", settings.ProxyConfiguration.Select(p => $"{p.Key}={p.Value}")))
+            .AddFact("Proxy", $"{settings.Replicas} × dotnet ChatTts.Edge.Proxy.dll from its build output (clients spread over them in turn), " +
+                "ASPNETCORE_ENVIRONMENT=Production, " +
+                string.Join(", ", settings.ProxyConfiguration.Concat(run.ProxySettings).Select(p => $"{p.Key}={p.Value}")))
             .AddFact("Timing", $"duration {DurationFormat.Format(run.Duration)}, warm-up {DurationFormat.Format(run.Warmup)}, " +
                 $"window {Figures.Seconds(figures.Window)} (measured), drain timeout {DurationFormat.Format(run.DrainTimeout)}, " +
                 $"drained in time: {(figures.Drained ? "yes" : "no")}")
