@@ -104,6 +104,35 @@ public sealed class OpenAiSpeechApiTests
     }
 
     [Fact]
+    public async Task Speech_FailedAttemptsBeforeAudio_AreRetriedElsewhere_AndEveryRequestEndsWithTheCompletionLogLine()
+    {
+        // Their syntheses fail before the first byte of audio: a 503, a dropped connection.
+        await using var busy = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        await using var failing = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("forge"));
+        await using var healthy = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-openai"));
+        busy.Faults.Unavailable = true;
+        failing.Faults.DieAfterBytes = 0;
+        using var logs = new LogCapture();
+        // Active probes would find the broken backends on their own: here the requests' own attempts meet them.
+        await using var edge = EdgeApp.Start([healthy, failing, busy], new Dictionary<string, string?> { ["ReverseProxy:Clusters:chattts:HealthCheck:Active:Enabled"] = "false" }, logs: logs);
+        using var client = edge.CreateRealClient();
+
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await client.PostAsJsonAsync("/v1/audio/speech", new { model = "tts-1", input = $"Request {i} of six.", voice = "alloy", response_format = "pcm" });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode); // the failures came before any audio: retried on the healthy one
+            Assert.Equal(healthy.ProducedPcm(healthy.Requests[^1]), await response.Content.ReadAsByteArrayAsync());
+        }
+
+        Assert.Equal(6, healthy.RequestCount);
+        Assert.True(busy.RequestCount + failing.RequestCount > 0, "some attempt went to a failing backend first");
+        var completions = logs.Entries.Where(e => e.EventId == ChatTts.Edge.Hosting.LogEvents.StreamCompleted && e.Category.StartsWith("ChatTts.Edge.", StringComparison.Ordinal)).Select(e => e.Message).ToList();
+        Assert.Equal(6, completions.Count);
+        Assert.All(completions, line => Assert.Contains(": done on gpu0 after ", line, StringComparison.Ordinal));
+        Assert.Contains(completions, line => !line.Contains("after 1 attempt(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Speech_VoiceAndSpeed_ReachTheBackendMappedToTheEdgesFields()
     {
         await using var gpu = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-ui"));
