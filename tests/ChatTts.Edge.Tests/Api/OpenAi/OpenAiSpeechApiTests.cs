@@ -133,6 +133,31 @@ public sealed class OpenAiSpeechApiTests
     }
 
     [Fact]
+    public async Task Speech_ChargesTheCharactersOfInput_AndTheDaysCharactersUsedUpAre429InsufficientQuota()
+    {
+        await using var gpu = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        await using var edge = EdgeApp.Start(gpu, QuotaSettings.Alice(charactersPerDay: 100));
+        using var client = edge.CreateRealClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", QuotaSettings.AliceKey);
+        var input = "Sixty characters of input, counted as the plan counts them!";
+
+        using (var first = await client.PostAsJsonAsync("/v1/audio/speech", new { model = "tts-1", input, voice = "alloy", response_format = "pcm" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Equal(gpu.ProducedPcm(gpu.Requests[0]), await first.Content.ReadAsByteArrayAsync());
+        }
+
+        var usage = JsonDocument.Parse(await client.GetStringAsync("/v1/usage")).RootElement.GetProperty("characters");
+        Assert.Equal(input.Length, usage.GetProperty("used").GetInt64());
+
+        using var refused = await client.PostAsJsonAsync("/v1/audio/speech", new { model = "tts-1", input, voice = "alloy" });
+        var error = await AssertOpenAiError(refused, HttpStatusCode.TooManyRequests, "insufficient_quota", "insufficient_quota");
+        Assert.Contains("characters for today", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After: the time to midnight UTC");
+        Assert.Equal(1, gpu.RequestCount);
+    }
+
+    [Fact]
     public async Task Speech_VoiceAndSpeed_ReachTheBackendMappedToTheEdgesFields()
     {
         await using var gpu = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("chattts-ui"));
