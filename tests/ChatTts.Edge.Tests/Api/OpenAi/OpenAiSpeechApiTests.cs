@@ -10,6 +10,8 @@ namespace ChatTts.Edge.Tests.Api.OpenAi;
 /// <summary><c>POST /v1/audio/speech</c> and <c>GET /v1/models</c> on the wire: OpenAI's error shape, its formats, the edge's mapping.</summary>
 public sealed class OpenAiSpeechApiTests
 {
+    private static readonly string[] StreamSpans = ["quota.check", "queue.wait", "backend.attempt"];
+
     private const string Text = "The edge speaks OpenAI's speech API to every ChatTTS server, in its own words and at its own pace.";
 
     public static TheoryData<string, string, string, string> InvalidRequests => new()
@@ -155,6 +157,40 @@ public sealed class OpenAiSpeechApiTests
         Assert.Contains("characters for today", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After: the time to midnight UTC");
         Assert.Equal(1, gpu.RequestCount);
+    }
+
+    [Fact]
+    public async Task Speech_IsTracedAsTheStreamingApisStreamsAre_AndTheGpuSeesTheClientsTrace()
+    {
+        await using var collector = await OtlpReceiver.StartAsync();
+        await using var gpu = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        await using var edge = EdgeApp.Start(gpu, new Dictionary<string, string?>
+        {
+            ["Edge:Telemetry:OtlpEndpoint"] = collector.Endpoint.AbsoluteUri,
+            ["Edge:Telemetry:OtlpProtocol"] = "HttpProtobuf",
+            ["Edge:Telemetry:ExportInterval"] = "00:00:00.200",
+        });
+        using var client = edge.CreateRealClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (trace, span) = (System.Diagnostics.ActivityTraceId.CreateRandom(), System.Diagnostics.ActivitySpanId.CreateRandom());
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/audio/speech") { Content = JsonContent.Create(new { model = "tts-1", input = "Traced.", voice = "alloy", stream_format = "sse" }) };
+        request.Headers.Add("traceparent", $"00-{trace.ToHexString()}-{span.ToHexString()}-01");
+        using (var response = await client.SendAsync(request, timeout.Token))
+        {
+            Assert.Contains("speech.audio.done", await response.Content.ReadAsStringAsync(timeout.Token), StringComparison.Ordinal);
+        }
+
+        var spans = await collector.WaitForSpansAsync(all => all.Any(s => s.TraceId == trace.ToHexString() && s.Name == "tts.stream"), timeout.Token);
+        var inTrace = spans.Where(s => s.TraceId == trace.ToHexString()).ToList();
+        var root = Assert.Single(inTrace, s => s.Name == "tts.stream");
+        Assert.Equal("done", root["edge.outcome"]);
+        Assert.Equal("gpu0", root["edge.backend"]);
+        Assert.Equal(1L, root["edge.attempts"]);
+        Assert.All(StreamSpans, name => Assert.Equal(root.SpanId, Assert.Single(inTrace, s => s.Name == name).ParentSpanId));
+        var attempt = Assert.Single(inTrace, s => s.Name == "backend.attempt");
+        var call = Assert.Single(inTrace, s => s.ParentSpanId == attempt.SpanId && s.Kind == ReceivedSpan.ClientKind);
+        Assert.Equal($"00-{trace.ToHexString()}-{call.SpanId}-01", Assert.Single(gpu.Requests).TraceParent);
     }
 
     [Fact]
