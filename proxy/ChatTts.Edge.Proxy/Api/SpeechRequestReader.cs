@@ -74,13 +74,15 @@ internal sealed class SpeechRequestReader(SpeechRequestValidator validator)
     /// </summary>
     /// <param name="example">A body the route takes, for the 400's detail.</param>
     /// <param name="fields">What the route's fields are, for the 400's detail.</param>
-    public static async Task<(JsonDocument? Document, IResult? Problem)> ReadJsonObjectAsync(HttpRequest request, string example, string fields, CancellationToken cancellationToken)
+    /// <param name="hasQueryForm">Whether the route also takes its fields in a GET query string, for the 415's detail.</param>
+    public static async Task<(JsonDocument? Document, IResult? Problem)> ReadJsonObjectAsync(
+        HttpRequest request, string example, string fields, CancellationToken cancellationToken, bool hasQueryForm = true)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !(contentType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || contentType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
         {
             return (null, SpeechRequestResult.Failed(StatusCodes.Status415UnsupportedMediaType, "The body must be JSON",
-                "Send the fields as a JSON object with 'Content-Type: application/json', or use GET with a query string.").Problem);
+                "Send the fields as a JSON object with 'Content-Type: application/json'" + (hasQueryForm ? ", or use GET with a query string." : ".")).Problem);
         }
 
         if (request.ContentLength > HttpLimits.MaxBodyBytes)

@@ -21,7 +21,8 @@ internal sealed class OpenAiSpeechRequestReader(SpeechRequestValidator validator
 
     public async Task<(OpenAiSpeechRequest? Request, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var (document, problem) = await SpeechRequestReader.ReadJsonObjectAsync(request, Example, $"the fields are {List(All.Order(StringComparer.Ordinal))}", cancellationToken);
+        var (document, problem) = await SpeechRequestReader.ReadJsonObjectAsync(
+            request, Example, $"the fields are {List(All.Order(StringComparer.Ordinal))}", cancellationToken, hasQueryForm: false);
         if (document is null)
         {
             return (null, problem);

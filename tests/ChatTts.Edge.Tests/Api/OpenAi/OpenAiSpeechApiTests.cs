@@ -72,7 +72,8 @@ public sealed class OpenAiSpeechApiTests
         using var wrongMethod = await client.GetAsync("/v1/audio/speech");
         await AssertOpenAiError(wrongMethod, HttpStatusCode.MethodNotAllowed, "invalid_request_error", "method_not_allowed");
         using var notJson = await client.PostAsync("/v1/audio/speech", new StringContent("input=Hello", Encoding.UTF8, "text/plain"));
-        await AssertOpenAiError(notJson, HttpStatusCode.UnsupportedMediaType, "invalid_request_error", "unsupported_media_type");
+        var mediaType = await AssertOpenAiError(notJson, HttpStatusCode.UnsupportedMediaType, "invalid_request_error", "unsupported_media_type");
+        Assert.Equal("Send the fields as a JSON object with 'Content-Type: application/json'.", mediaType.GetProperty("message").GetString());
     }
 
     [Fact]
