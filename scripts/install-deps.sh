@@ -8,12 +8,12 @@
 #   nginx, hey                the load tests' overhead scenario: nginx as the reference proxy, hey as an independent
 #                             load tool (the package's own service is not started: see policy-rc.d below)
 #   libxml2-utils             xmllint checks the load-test runner's junit.xml against loadtests/junit.xsd in a test
-#   nodejs, npm               node runs @apidevtools/swagger-parser on the edge's OpenAPI document in a test, and the
-#                             Kubernetes schema check on deploy/kubernetes
+#   nodejs, npm               node runs @apidevtools/swagger-parser on the edge's OpenAPI document in a test, the
+#                             Kubernetes schema check on deploy/kubernetes, and OpenAI's official SDK against /v1/audio/speech
 #   kubectl                   `kubectl kustomize` renders deploy/kubernetes offline (no cluster needed). This project's
 #                             machines come with it; Debian's own archive has no such package, so a machine without it
 #                             is told so, and the Kubernetes tests fail saying so, while every other package installs.
-# Then, from the npm registry, the node packages of tests/tools/openapi and tests/tools/kubernetes (versions pinned in
+# Then, from the npm registry, the node packages of tests/tools/openapi, tests/tools/kubernetes and tests/tools/openai (versions pinned in
 # their package-lock.json files), with `npm ci`, whenever they are missing or older than the lock file; this needs no root.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +21,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # The node packages the OpenAPI and Kubernetes tests run; installed after the Debian packages, which may bring npm.
 install_node_tools() {
   local status=0 tools
-  for tools in "$root/tests/tools/openapi" "$root/tests/tools/kubernetes"; do
+  for tools in "$root/tests/tools/openapi" "$root/tests/tools/kubernetes" "$root/tests/tools/openai"; do
     if [ -f "$tools/node_modules/.package-lock.json" ] && [ "$tools/node_modules/.package-lock.json" -nt "$tools/package-lock.json" ]; then
       continue
     fi

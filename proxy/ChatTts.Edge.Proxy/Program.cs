@@ -8,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 // The features in the order a request meets them (see docs/architecture.md).
 builder.Services
     .AddEdgeApi(builder.Configuration)
+    .AddEdgeOpenAi(builder.Configuration)
     .AddEdgeOpenApi()
     .AddEdgeCors(builder.Configuration)
     .AddEdgeClientCertificates(builder.Configuration)
@@ -33,6 +34,7 @@ app.UseCors();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapTtsStreaming();
+app.MapOpenAi();
 app.MapQuotaEndpoints();
 app.MapBackendStatus();
 app.MapHealthEndpoints();

@@ -1,5 +1,6 @@
 using ChatTts.Edge.LoadTests.Scenarios.Burst;
 using ChatTts.Edge.LoadTests.Scenarios.Failover;
+using ChatTts.Edge.LoadTests.Scenarios.OpenAi;
 using ChatTts.Edge.LoadTests.Scenarios.Overhead;
 using ChatTts.Edge.LoadTests.Scenarios.Quotas;
 using ChatTts.Edge.LoadTests.Scenarios.Streams;
@@ -20,6 +21,7 @@ internal static class ScenarioCatalog
         new UtilisationScenario(),
         new QuotasScenario(),
         new TlsScenario(),
+        new OpenAiScenario(),
         new OverheadScenario(),
         new FailoverScenario(),
         new BurstScenario(),

@@ -13,4 +13,5 @@ namespace ChatTts.Edge.Api;
 [JsonSerializable(typeof(Microsoft.AspNetCore.Builder.QuotaEndpoints.TokenResponse))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Builder.QuotaEndpoints.UsageResponse))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Builder.BackendStatusEndpoints.FleetStatus))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Builder.OpenAiEndpoints.ModelList))]
 internal sealed partial class EdgeJsonContext : JsonSerializerContext;

@@ -38,45 +38,14 @@ internal sealed class SpeechRequestReader(SpeechRequestValidator validator)
 
     public async Task<SpeechRequestResult> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
-            || !(contentType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || contentType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
+        var (document, problem) = await ReadJsonObjectAsync(request, "{\"text\": \"Hello\"}", $"the fields are {SpeechRequestFields.List(SpeechRequestFields.Body)}", cancellationToken);
+        if (document is null)
         {
-            return SpeechRequestResult.Failed(StatusCodes.Status415UnsupportedMediaType, "The body must be JSON",
-                "Send the fields as a JSON object with 'Content-Type: application/json', or use GET with a query string.");
-        }
-
-        if (request.ContentLength > HttpLimits.MaxBodyBytes)
-        {
-            return BodyTooLarge();
-        }
-
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = HttpLimits.MaxBodyBytes;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(request.Body, JsonOptions, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            return SpeechRequestResult.Failed(StatusCodes.Status400BadRequest, "The body is not valid JSON", $"The body is not valid JSON: {ex.Message}");
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return BodyTooLarge();
+            return new SpeechRequestResult(null, problem);
         }
 
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return SpeechRequestResult.Failed(StatusCodes.Status400BadRequest, "The body must be a JSON object",
-                    $"The body must be a JSON object such as {{\"text\": \"Hello\"}}; the fields are {SpeechRequestFields.List(SpeechRequestFields.Body)}.");
-            }
-
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
@@ -97,6 +66,57 @@ internal sealed class SpeechRequestReader(SpeechRequestValidator validator)
 
             return validator.Validate(new JsonFields(document.RootElement), errors);
         }
+    }
+
+    /// <summary>
+    /// Reads a request body that must be one JSON object of at most <see cref="HttpLimits.MaxBodyBytes"/>: the document (the caller
+    /// disposes it), or the problem to answer with (415 not JSON, 413 too large, 400 not valid JSON or not an object).
+    /// </summary>
+    /// <param name="example">A body the route takes, for the 400's detail.</param>
+    /// <param name="fields">What the route's fields are, for the 400's detail.</param>
+    /// <param name="hasQueryForm">Whether the route also takes its fields in a GET query string, for the 415's detail.</param>
+    public static async Task<(JsonDocument? Document, IResult? Problem)> ReadJsonObjectAsync(
+        HttpRequest request, string example, string fields, CancellationToken cancellationToken, bool hasQueryForm = true)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !(contentType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || contentType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (null, SpeechRequestResult.Failed(StatusCodes.Status415UnsupportedMediaType, "The body must be JSON",
+                "Send the fields as a JSON object with 'Content-Type: application/json'" + (hasQueryForm ? ", or use GET with a query string." : ".")).Problem);
+        }
+
+        if (request.ContentLength > HttpLimits.MaxBodyBytes)
+        {
+            return (null, BodyTooLarge().Problem);
+        }
+
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = HttpLimits.MaxBodyBytes;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, JsonOptions, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            return (null, SpeechRequestResult.Failed(StatusCodes.Status400BadRequest, "The body is not valid JSON", $"The body is not valid JSON: {ex.Message}").Problem);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, BodyTooLarge().Problem);
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return (null, SpeechRequestResult.Failed(StatusCodes.Status400BadRequest, "The body must be a JSON object",
+                $"The body must be a JSON object such as {example}; {fields}.").Problem);
+        }
+
+        return (document, null);
     }
 
     /// <summary>True when the percent-decoded query is UTF-8 (ASP.NET would silently turn other bytes into U+FFFD).</summary>
@@ -158,7 +178,8 @@ internal sealed class SpeechRequestReader(SpeechRequestValidator validator)
         }
     }
 
-    private sealed class JsonFields(JsonElement root) : ISpeechFieldSource
+    /// <summary>The fields of a JSON object; routes with JSON bodies of their own read theirs with it too.</summary>
+    internal sealed class JsonFields(JsonElement root) : ISpeechFieldSource
     {
         public bool TryGetString(string name, out string value)
         {

@@ -14,7 +14,7 @@ namespace ChatTts.Edge.Api;
 
 /// <summary>
 /// The SSE stream of a validated request: charged to the caller's plan (429 when over it), synthesized by a
-/// <see cref="SynthesisRun"/> into an <see cref="SseSession"/>, ended with <c>done</c> or with the failure's answer from
+/// <see cref="SynthesisRun"/> into the route's <see cref="ISpeechStream"/> (an <see cref="SseSession"/> by default), ended with <c>done</c> or with the failure's answer from
 /// <see cref="StreamFailures"/>. The quota lease is released when the stream ends, refunding the characters if no audio
 /// was sent. Every stream ends with one log line saying who, where, how long and how it ended.
 /// </summary>
@@ -27,7 +27,11 @@ internal sealed partial class SpeechStreamHandler(
     IOptionsMonitor<StreamingOptions> options,
     ILogger<SpeechStreamHandler> logger)
 {
-    public async Task StreamAsync(HttpContext context, SpeechRequest request)
+    public Task StreamAsync(HttpContext context, SpeechRequest request) =>
+        StreamAsync(context, request, static (c, time, streaming) => new SseSession(c, time, streaming.StalledClientTimeout));
+
+    /// <param name="open">The stream in the route's wire format; problems before it opens are the route's problem answers.</param>
+    public async Task StreamAsync(HttpContext context, SpeechRequest request, SpeechStreamFactory open)
     {
         var started = time.GetTimestamp();
         metrics.StreamStarted();
@@ -48,7 +52,7 @@ internal sealed partial class SpeechStreamHandler(
             StreamOutcome? outcome = null;
             try
             {
-                outcome = await RunAsync(context, request);
+                outcome = await RunAsync(context, request, open);
             }
             finally
             {
@@ -58,11 +62,11 @@ internal sealed partial class SpeechStreamHandler(
         }
     }
 
-    private async Task<StreamOutcome> RunAsync(HttpContext context, SpeechRequest request)
+    private async Task<StreamOutcome> RunAsync(HttpContext context, SpeechRequest request, SpeechStreamFactory open)
     {
         var aborted = context.RequestAborted;
         var streaming = options.CurrentValue;
-        using var session = new SseSession(context, time, streaming.StalledClientTimeout);
+        using var session = open(context, time, streaming);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(aborted, drain.Expired);
         var keepAlive = session.KeepAliveAsync(streaming.KeepAliveInterval, aborted);
         var run = new SynthesisRun(synthesis, context, session, request.ToBackendRequest(), request.ChunkMs);
@@ -88,12 +92,12 @@ internal sealed partial class SpeechStreamHandler(
             await StopAsync(session, keepAlive);
         }
 
-        return new StreamOutcome(result, run.Backend, run.Dialect, run.Attempts, session.NextSeq, session.TimeToFirstAudio, PcmFormat.ToMilliseconds(session.SamplesSent));
+        return new StreamOutcome(result, run.Backend, run.Dialect, run.Attempts, session.FramesWritten, session.TimeToFirstAudio, PcmFormat.ToMilliseconds(session.SamplesSent));
     }
 
     /// <summary>Tells the client what went wrong: an <c>error</c> event once the stream is open, a problem before.</summary>
     /// <returns>The outcome for the log: <c>error:&lt;code&gt;</c>, <c>http_&lt;status&gt;</c>, <c>client_gone</c> or <c>client_stalled</c>.</returns>
-    private async Task<string> FailAsync(HttpContext context, SseSession session, string? backend, Exception exception)
+    private async Task<string> FailAsync(HttpContext context, ISpeechStream session, string? backend, Exception exception)
     {
         var draining = exception is OperationCanceledException && drain.Expired.IsCancellationRequested;
         var failure = draining ? StreamFailures.ShuttingDown : StreamFailures.Describe(exception);
@@ -106,7 +110,7 @@ internal sealed partial class SpeechStreamHandler(
                 Log.Refused(logger, session.RequestId, refused.Refusal);
                 break;
             case OperationCanceledException when draining:
-                Log.DrainEnded(logger, session.RequestId, backend ?? "-", session.NextSeq);
+                Log.DrainEnded(logger, session.RequestId, backend ?? "-", session.FramesWritten);
                 break;
             default:
                 Log.UnexpectedFailure(logger, exception, session.RequestId, backend ?? "-");
@@ -130,15 +134,15 @@ internal sealed partial class SpeechStreamHandler(
         }
     }
 
-    private string ClientGone(SseSession session, string? backend)
+    private string ClientGone(ISpeechStream session, string? backend)
     {
         if (session.ClientStalled)
         {
-            Log.ClientStalled(logger, session.RequestId, backend ?? "-", session.NextSeq);
+            Log.ClientStalled(logger, session.RequestId, backend ?? "-", session.FramesWritten);
             return "client_stalled";
         }
 
-        Log.ClientGone(logger, session.RequestId, backend ?? "-", session.NextSeq);
+        Log.ClientGone(logger, session.RequestId, backend ?? "-", session.FramesWritten);
         return "client_gone";
     }
 
@@ -169,7 +173,7 @@ internal sealed partial class SpeechStreamHandler(
     private static bool IsClientGone(Exception exception, CancellationToken aborted) =>
         exception is ClientGoneException || (exception is OperationCanceledException && aborted.IsCancellationRequested);
 
-    private static async Task StopAsync(SseSession session, Task keepAlive)
+    private static async Task StopAsync(ISpeechStream session, Task keepAlive)
     {
         session.StopKeepAlive();
         await keepAlive;
@@ -200,6 +204,9 @@ internal sealed partial class SpeechStreamHandler(
         public static partial void DrainEnded(ILogger logger, string requestId, string backend, long chunks);
     }
 }
+
+/// <summary>Opens the client's stream of one request in its route's wire format.</summary>
+internal delegate ISpeechStream SpeechStreamFactory(HttpContext context, TimeProvider time, StreamingOptions streaming);
 
 /// <summary>How a stream ended, for the caller's quota, the metrics and the completion log line.</summary>
 /// <param name="Result"><c>done</c>, <c>error:&lt;code&gt;</c>, <c>http_&lt;status&gt;</c>, <c>client_gone</c> or <c>client_stalled</c>.</param>

@@ -37,7 +37,14 @@ internal sealed class SseEventWriter(PipeWriter output) : IDisposable
     {
         Write("event: "u8);
         Write(eventName);
-        Write("\ndata: "u8);
+        Write("\n"u8);
+        WriteJsonData(state, writeBody);
+    }
+
+    /// <summary>An unnamed event (a <c>message</c>, to a client) whose data is one line of JSON written by <paramref name="writeBody"/>.</summary>
+    public void WriteJsonData<TState>(TState state, Action<Utf8JsonWriter, TState> writeBody)
+    {
+        Write("data: "u8);
         _json.Reset(output);
         _json.WriteStartObject();
         writeBody(_json, state);
@@ -64,6 +71,19 @@ internal sealed class SseEventWriter(PipeWriter output) : IDisposable
         Write(",\"audio\":\""u8);
         WriteBase64(wav);
         Write("\"}\n\n"u8);
+    }
+
+    /// <summary>
+    /// An unnamed event whose data is <paramref name="before"/>, <paramref name="bytes"/> as base64 and <paramref name="after"/>:
+    /// a JSON object with one base64 string, encoded straight into the pipe as <see cref="WriteAudio"/> does.
+    /// </summary>
+    public void WriteBase64Data(ReadOnlySpan<byte> before, ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> after)
+    {
+        Write("data: "u8);
+        Write(before);
+        WriteBase64(bytes);
+        Write(after);
+        Write("\n\n"u8);
     }
 
     public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken);

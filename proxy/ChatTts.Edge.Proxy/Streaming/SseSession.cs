@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Text.Json;
 using ChatTts.Edge.Admission;
 using ChatTts.Edge.Audio;
@@ -12,7 +11,7 @@ namespace ChatTts.Edge.Streaming;
 /// writes <c>queued</c>, <c>meta</c>, <c>audio</c>, <c>done</c> or <c>error</c> in order, and keeps it alive while
 /// it is quiet. Writes from the audio path, the admission queue and the keepalive timer are serialized by one lock.
 /// </summary>
-internal sealed partial class SseSession : ISynthesisOutput, IDisposable
+internal sealed partial class SseSession : ISpeechStream
 {
     private static readonly byte[] QueuedEvent = "queued"u8.ToArray();
     private static readonly byte[] DoneEvent = "done"u8.ToArray();
@@ -20,7 +19,7 @@ internal sealed partial class SseSession : ISynthesisOutput, IDisposable
 
     private readonly HttpContext _context;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _stalledClientTimeout;
+    private readonly ClientConnection _client;
     private readonly long _started;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SseEventWriter _events;
@@ -34,7 +33,7 @@ internal sealed partial class SseSession : ISynthesisOutput, IDisposable
     {
         _context = context;
         _time = time;
-        _stalledClientTimeout = stalledClientTimeout;
+        _client = new ClientConnection(context, time, stalledClientTimeout);
         _started = time.GetTimestamp();
         _lastWrite = _started;
         _events = new SseEventWriter(context.Response.BodyWriter);
@@ -50,10 +49,10 @@ internal sealed partial class SseSession : ISynthesisOutput, IDisposable
     long ISynthesisOutput.FramesWritten => NextSeq;
 
     /// <summary>
-    /// True once the stream was ended because the client accepted no bytes for the stalled-client timeout. Set before the
-    /// connection is aborted: the abort's cancellation may reach the streamer before the write's exception does.
+    /// True once the stream was ended because the client accepted no bytes for the stalled-client timeout (see
+    /// <see cref="ClientConnection.Stalled"/>).
     /// </summary>
-    public bool ClientStalled { get; private set; }
+    public bool ClientStalled => _client.Stalled;
 
     public long SamplesSent { get; private set; }
 
@@ -214,32 +213,9 @@ internal sealed partial class SseSession : ISynthesisOutput, IDisposable
         });
     }
 
-    private async ValueTask FlushAsync(CancellationToken cancellationToken)
+    private ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         _lastWrite = _time.GetTimestamp();
-        var flush = _events.FlushAsync(cancellationToken);
-        var result = flush.IsCompletedSuccessfully ? flush.Result : await WaitForClientAsync(flush, cancellationToken);
-        if (result.IsCompleted || result.IsCanceled)
-        {
-            throw new ClientGoneException();
-        }
-    }
-
-    /// <summary>
-    /// A flush that does not complete at once waits for the client to take bytes (the connection's buffers are full).
-    /// A client that takes none for the stalled-client timeout loses its connection: it would hold a GPU otherwise.
-    /// </summary>
-    private async ValueTask<FlushResult> WaitForClientAsync(ValueTask<FlushResult> flush, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await flush.AsTask().WaitAsync(_stalledClientTimeout, _time, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            ClientStalled = true;
-            _context.Abort();
-            throw new ClientGoneException("The client accepted no data for the stalled-client timeout; its connection was closed.");
-        }
+        return _client.FlushAsync(cancellationToken);
     }
 }

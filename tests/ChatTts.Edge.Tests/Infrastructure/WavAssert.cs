@@ -27,5 +27,21 @@ internal static class WavAssert
         return wav[44..];
     }
 
+    /// <summary>
+    /// Asserts <paramref name="wav"/> is a WAV stream of unknown length (RIFF and data sizes 0xFFFFFFFF, as OpenAI streams
+    /// <c>wav</c>) of 24 kHz mono s16le, and returns its PCM.
+    /// </summary>
+    public static byte[] IsStream(byte[] wav)
+    {
+        Assert.True(wav.Length >= 44, $"a WAV needs 44 header bytes, got {wav.Length}");
+        var header = wav[..44];
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), 36);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(40), 0);
+        IsStandalone(header); // every field but the sizes, as a standalone WAV has them
+        Assert.Equal(uint.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(wav.AsSpan(4)));
+        Assert.Equal(uint.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(wav.AsSpan(40)));
+        return wav[44..];
+    }
+
     private static string Ascii(byte[] bytes, int offset) => System.Text.Encoding.ASCII.GetString(bytes, offset, 4);
 }

@@ -29,7 +29,7 @@ internal sealed class EdgeOpenApi : IOpenApiDocumentTransformer
                 "token or a TLS client certificate and charged to their plan; requests wait for a free GPU, are retried on another " +
                 "backend before any audio, and fail with a clear status or `error` event, never a hang.\n\n" +
                 "Every error status is `application/problem+json` (RFC 9457), the framework's own 404 and 405 included; only `/readyz` and `/readyz/pod` " +
-                "answer their 503 with their health report. The playground is at `/`; an interactive reference of this document is at " +
+                "answer their 503 with their health report, and OpenAI's routes (`/v1/audio/speech`, `/v1/models`) answer in OpenAI's error shape. The playground is at `/`; an interactive reference of this document is at " +
                 "`/scalar/v1` in the Development and Demo environments.",
         };
         document.Tags = new HashSet<OpenApiTag>

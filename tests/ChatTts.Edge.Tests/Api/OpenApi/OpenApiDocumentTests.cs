@@ -77,6 +77,13 @@ public sealed class OpenApiDocumentTests
                     continue;
                 }
 
+                if (path.StartsWith("/v1/audio/", StringComparison.Ordinal) || path.StartsWith("/v1/models", StringComparison.Ordinal))
+                {
+                    Assert.True(content.SequenceEqual(["application/json"]), $"{method} {path} {response.Name}: {string.Join(", ", content)}"); // OpenAI's error shape
+                    Assert.Equal("OpenAiError", EdgeOpenApiDocument.RefName(response.Value.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!));
+                    continue;
+                }
+
                 Assert.True(content.SequenceEqual(["application/problem+json"]), $"{method} {path} {response.Name}: {string.Join(", ", content)}");
                 var schema = EdgeOpenApiDocument.RefName(response.Value.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString()!);
                 Assert.True(schema is "ProblemDetails" or "HttpValidationProblemDetails", $"{method} {path} {response.Name}: {schema}");
@@ -109,6 +116,36 @@ public sealed class OpenApiDocumentTests
                 document.AssertInstance(document.ContentSchema(documented, "application/problem+json"), body, $"{(int)response.StatusCode} problem");
                 Assert.True(body.TryGetProperty("requestId", out var id) && id.GetString() == response.Headers.GetValues("X-Request-Id").Single(),
                     $"{(int)response.StatusCode} problem without the request's id: {body}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task OpenAiErrors_MatchTheirDocumentedSchema()
+    {
+        await using var edge = EdgeApp.Start([], QuotaSettings.Alice(requestsPerMinute: 1, burst: 1));
+        using var client = edge.CreateRealClient();
+        var document = await EdgeOpenApiDocument.GetAsync(client);
+        var speech = new StringContent("""{"model":"tts-1","input":"Hello","voice":"alloy"}""", Encoding.UTF8, "application/json");
+
+        var problems = new (string Status, string Path, string Method, HttpRequestMessage Request)[]
+        {
+            ("400", "/v1/audio/speech", "post", new(HttpMethod.Post, "/v1/audio/speech") { Content = new StringContent("""{"model":"x"}""", Encoding.UTF8, "application/json"), Headers = { { "X-Api-Key", QuotaSettings.AliceKey } } }),
+            ("401", "/v1/audio/speech", "post", new(HttpMethod.Post, "/v1/audio/speech") { Content = speech }),
+            ("503", "/v1/audio/speech", "post", new(HttpMethod.Post, "/v1/audio/speech") { Content = new StringContent("""{"model":"tts-1","input":"Hello","voice":"alloy"}""", Encoding.UTF8, "application/json"), Headers = { { "X-Api-Key", QuotaSettings.AliceKey } } }),
+            ("429", "/v1/audio/speech", "post", new(HttpMethod.Post, "/v1/audio/speech") { Content = new StringContent("""{"model":"tts-1","input":"Hello","voice":"alloy"}""", Encoding.UTF8, "application/json"), Headers = { { "X-Api-Key", QuotaSettings.AliceKey } } }),
+            ("404", "/v1/models/{model}", "get", new(HttpMethod.Get, "/v1/models/nope") { Headers = { { "X-Api-Key", QuotaSettings.AliceKey } } }),
+        };
+        foreach (var (status, path, method, request) in problems)
+        {
+            using (request)
+            using (var response = await client.SendAsync(request))
+            {
+                var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+                Assert.True(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) == status, $"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {body}");
+                Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+                var documented = document.Operation(path, method).GetProperty("responses").GetProperty(status);
+                document.AssertInstance(document.ContentSchema(documented, "application/json"), body, $"{(int)response.StatusCode} OpenAI error");
             }
         }
     }
