@@ -116,8 +116,13 @@ public sealed class OpenAiSpeechApiTests
         busy.Faults.Unavailable = true;
         failing.Faults.DieAfterBytes = 0;
         using var logs = new LogCapture();
-        // Active probes would find the broken backends on their own: here the requests' own attempts meet them.
-        await using var edge = EdgeApp.Start([healthy, failing, busy], new Dictionary<string, string?> { ["ReverseProxy:Clusters:chattts:HealthCheck:Active:Enabled"] = "false" }, logs: logs);
+        // Active probes would find the broken backends on their own: here the requests' own attempts meet them. Round
+        // robin over the three sends a first attempt to a failing one within the first three requests, whichever it starts at.
+        await using var edge = EdgeApp.Start([healthy, failing, busy], new Dictionary<string, string?>
+        {
+            ["ReverseProxy:Clusters:chattts:HealthCheck:Active:Enabled"] = "false",
+            ["ReverseProxy:Clusters:chattts:LoadBalancingPolicy"] = "RoundRobin",
+        }, logs: logs);
         using var client = edge.CreateRealClient();
 
         for (var i = 0; i < 6; i++)
