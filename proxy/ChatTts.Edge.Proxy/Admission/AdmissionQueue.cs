@@ -70,14 +70,15 @@ internal sealed partial class AdmissionQueue : IAdmissionControl, IDisposable
         Waiter waiter;
         lock (_lock)
         {
-            if (_closed && !request.IsRetry)
+            if (_closed && request.Class == 1)
             {
                 return Admission.Refused(AdmissionRefusal.ShuttingDown, AdmissionDefaults.MinRetryAfter);
             }
 
-            // Whoever waits already goes first; a slot nobody waiting can use goes to the newcomer.
+            // Whoever waits already goes first (unless the newcomer's class queues ahead of it); a slot nobody waiting
+            // ahead can use goes to the newcomer.
             Pump();
-            var selection = request.IsRetry || !AnyUnrestrictedWaiter()
+            var selection = request.IsRetry || !AnyUnrestrictedWaiter(request.Class)
                 ? _slots.TryTake(request)
                 : new BackendSelection(null, HasCandidates: true);
             if (selection.Lease is { } lease)
@@ -90,10 +91,10 @@ internal sealed partial class AdmissionQueue : IAdmissionControl, IDisposable
                 return Admission.Refused(AdmissionRefusal.NoBackend, AdmissionDefaults.MinRetryAfter);
             }
 
-            if (!request.IsRetry && _waiters.Count >= _options.CurrentValue.MaxQueueLength)
+            if (request.Class == 1 && WaitingAhead(request.Class) is var ahead && ahead >= _options.CurrentValue.MaxQueueLength)
             {
-                var retryAfter = _drain.RetryAfter(_waiters.Count, _slots.Capacity());
-                Log.QueueFull(_logger, request.Context.TraceIdentifier, _waiters.Count, retryAfter.TotalSeconds);
+                var retryAfter = _drain.RetryAfter(ahead, _slots.Capacity());
+                Log.QueueFull(_logger, request.Context.TraceIdentifier, ahead, retryAfter.TotalSeconds);
                 return Admission.Refused(AdmissionRefusal.QueueFull, retryAfter);
             }
 

@@ -145,6 +145,9 @@ internal sealed class SpeechRequestReader(SpeechRequestValidator validator)
         public bool TryGetDouble(string name, out double value) =>
             TryParse(name, out value, static (string s, out double v) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out v), "a number");
 
+        public bool TryGetBool(string name, out bool value) =>
+            TryParse(name, out value, static (string s, out bool v) => bool.TryParse(s, out v), "true or false");
+
         private bool TryParse<T>(string name, out T value, Parser<T> parse, string kind)
         {
             value = default!;
@@ -208,6 +211,18 @@ internal sealed class SpeechRequestReader(SpeechRequestValidator validator)
             }
 
             value = element.ValueKind == JsonValueKind.Number ? element.GetDouble() : throw new FormatException($"{name} must be a number.");
+            return true;
+        }
+
+        public bool TryGetBool(string name, out bool value)
+        {
+            value = false;
+            if (!TryGet(name, out var element))
+            {
+                return false;
+            }
+
+            value = element.ValueKind is JsonValueKind.True or JsonValueKind.False ? element.GetBoolean() : throw new FormatException($"{name} must be true or false.");
             return true;
         }
 

@@ -12,7 +12,7 @@ namespace ChatTts.Edge.Streaming;
 /// writes <c>queued</c>, <c>meta</c>, <c>audio</c>, <c>done</c> or <c>error</c> in order, and keeps it alive while
 /// it is quiet. Writes from the audio path, the admission queue and the keepalive timer are serialized by one lock.
 /// </summary>
-internal sealed partial class SseSession : ISynthesisOutput, IDisposable
+internal sealed partial class SseSession : ISegmentedOutput, IDisposable
 {
     private static readonly byte[] QueuedEvent = "queued"u8.ToArray();
     private static readonly byte[] DoneEvent = "done"u8.ToArray();
@@ -141,6 +141,10 @@ internal sealed partial class SseSession : ISynthesisOutput, IDisposable
             json.WriteNumber("characters", s.Characters);
             json.WriteNumber("ttfa_ms", Math.Round(s.TimeToFirstAudio.TotalMilliseconds, 1));
             json.WriteString("backend", s.Backend);
+            if (s.Segments is { } segments)
+            {
+                json.WriteNumber("segments", segments);
+            }
         }, cancellationToken);
 
     public Task WriteErrorAsync(StreamError error, CancellationToken cancellationToken) =>

@@ -87,7 +87,7 @@ internal sealed partial class FleetAdmission : IAdmissionControl, IDisposable
     public async Task<Admission> AdmitAsync(AdmissionRequest request, IQueueObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (Volatile.Read(ref _closed) && !request.IsRetry)
+        if (Volatile.Read(ref _closed) && request.Class == 1)
         {
             return Admission.Refused(AdmissionRefusal.ShuttingDown, AdmissionDefaults.MinRetryAfter);
         }
@@ -103,7 +103,7 @@ internal sealed partial class FleetAdmission : IAdmissionControl, IDisposable
         try
         {
             await RecoverAsync();
-            answer = await _store.AcquireAsync(waiter.Id, request.IsRetry ? FleetMode.Retry : FleetMode.New, waiter.Slot.LeaseId, Timings, wanted, _options.CurrentValue.MaxQueueLength);
+            answer = await _store.AcquireAsync(waiter.Id, request.Class switch { 0 => FleetMode.Retry, 2 => FleetMode.Continuation, _ => FleetMode.New }, waiter.Slot.LeaseId, Timings, wanted, _options.CurrentValue.MaxQueueLength);
         }
         catch (RedisUnavailableException ex)
         {
