@@ -14,11 +14,18 @@ public sealed class LongTextTests
 {
     private const int Seed = 42;
 
-    [Fact]
-    public async Task LongMixedText_FourGpus_SegmentsCoverTheTextInOrderAndThePcmIsEachSegmentsPcmInTurn()
+    [Theory]
+    [InlineData("Local")]
+    [InlineData("Redis")]
+    public async Task LongMixedText_FourGpus_SegmentsCoverTheTextInOrderAndThePcmIsEachSegmentsPcmInTurn(string store)
     {
         await using var gpus = await Gpus.StartAsync(4);
-        await using var edge = EdgeApp.Start(gpus.All);
+        await using var redis = store == "Redis" ? await RedisServer.StartAsync() : null;
+        await using var edge = EdgeApp.Start(gpus.All, redis is null ? null : new Dictionary<string, string?>
+        {
+            ["Edge:Admission:Store"] = "Redis", // the fleet's queue and slots
+            ["Edge:Redis:Configuration"] = redis.Configuration,
+        });
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var text = MixedText(1000);

@@ -38,6 +38,7 @@ internal sealed partial class FleetAdmission : IAdmissionControl, IDisposable
     private int _length;
     private bool _closed;
     private bool _outage;
+    private int _disposed;
 
     public FleetAdmission(
         FleetStore store,
@@ -131,8 +132,14 @@ internal sealed partial class FleetAdmission : IAdmissionControl, IDisposable
         }
     }
 
+    /// <summary>Idempotent: the container disposes it once as itself and once as <see cref="IAdmissionControl"/>.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stopping.Dispose();
         _renew.Dispose();
         _stop.Cancel();
