@@ -5,8 +5,9 @@ using ChatTts.Edge.Hosting;
 namespace ChatTts.Edge.Admission;
 
 /// <summary>
-/// Admission control in front of the GPUs: a request takes a free slot at once, or waits in a bounded FIFO
-/// queue until one frees. Slots are handed out the moment a synthesis ends, so busy GPUs go straight on to the
+/// Admission control in front of the GPUs: a request takes a free slot at once, or waits in a bounded queue until
+/// one frees: retries first, then new requests, then later segments of split long texts, first come first served within
+/// each (<see cref="AdmissionRequest.Class"/>), so a long text takes free GPUs only when no other caller's request waits. Slots are handed out the moment a synthesis ends, so busy GPUs go straight on to the
 /// next request without ever running two at once. Waiters that cancel, time out or lose their client leave the
 /// queue at once, and everyone behind them moves up.
 /// </summary>

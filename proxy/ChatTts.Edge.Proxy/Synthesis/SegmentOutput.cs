@@ -11,7 +11,8 @@ namespace ChatTts.Edge.Synthesis;
 /// <c>segment</c> event goes out right before its first frame. Only the first segment's queue notices reach the client.
 /// Writes and the switch to playing are serialized by one lock, so no frame overtakes another.
 /// </summary>
-internal sealed class SegmentOutput(ISegmentedOutput client, SegmentStart segment, SegmentedSynthesis owner, TimeProvider time) : ISynthesisOutput, IDisposable
+/// <param name="placed">Called when its run has a place in the queue (it hears its first queue notice).</param>
+internal sealed class SegmentOutput(ISegmentedOutput client, SegmentStart segment, SegmentedSynthesis owner, TimeProvider time, Action placed) : ISynthesisOutput, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Queue<HeldFrame> _held = new();
@@ -50,8 +51,11 @@ internal sealed class SegmentOutput(ISegmentedOutput client, SegmentStart segmen
         }
     }
 
-    public ValueTask QueuedAsync(QueueNotice notice, CancellationToken cancellationToken) =>
-        segment.Index == 0 ? client.QueuedAsync(notice, cancellationToken) : ValueTask.CompletedTask;
+    public ValueTask QueuedAsync(QueueNotice notice, CancellationToken cancellationToken)
+    {
+        placed();
+        return segment.Index == 0 ? client.QueuedAsync(notice, cancellationToken) : ValueTask.CompletedTask;
+    }
 
     public ValueTask AdmittedAsync(CancellationToken cancellationToken) =>
         segment.Index == 0 ? client.AdmittedAsync(cancellationToken) : ValueTask.CompletedTask;

@@ -29,6 +29,7 @@ internal sealed class SegmentedSynthesis : ISpeechSynthesis
     private readonly SynthesisRun?[] _runs;
     private readonly SegmentOutput?[] _outputs;
     private readonly Task?[] _tasks;
+    private readonly TaskCompletionSource[] _placed;
     private CancellationToken _token;
     private int _next;
     private int _head;
@@ -50,6 +51,7 @@ internal sealed class SegmentedSynthesis : ISpeechSynthesis
         _runs = new SynthesisRun?[segments.Count];
         _outputs = new SegmentOutput?[segments.Count];
         _tasks = new Task?[segments.Count];
+        _placed = [.. segments.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
         _limit = segments.Count;
     }
 
@@ -125,9 +127,14 @@ internal sealed class SegmentedSynthesis : ISpeechSynthesis
             {
                 var index = _next++;
                 var segment = _segments[index];
-                var output = new SegmentOutput(_client, new SegmentStart(index, segment.Text, segment.Start), this, _services.Time);
+                var placed = _placed[index];
+                var output = new SegmentOutput(_client, new SegmentStart(index, segment.Text, segment.Start), this, _services.Time, () => placed.TrySetResult());
                 _outputs[index] = output;
-                _runs[index] = new SynthesisRun(_services, _context, output, _speech with { Text = segment.Text }, _chunkMs) { IsContinuation = index > 0 };
+                _runs[index] = new SynthesisRun(_services, _context, output, _speech with { Text = segment.Text }, _chunkMs)
+                {
+                    IsContinuation = index > 0,
+                    Answered = () => placed.TrySetResult(),
+                };
                 _running++;
                 _tasks[index] = RunAsync(index); // runs on only after the lock is released (it yields first)
             }
@@ -139,6 +146,12 @@ internal sealed class SegmentedSynthesis : ISpeechSynthesis
         await Task.Yield(); // off the starter's thread (it may hold a segment's lock)
         try
         {
+            // Segments ask for a GPU in text order: each once the one before has a slot or a place in the queue.
+            if (index > 0)
+            {
+                await _placed[index - 1].Task.WaitAsync(_token);
+            }
+
             await _runs[index]!.ExecuteAsync(_token);
         }
         catch
@@ -153,6 +166,7 @@ internal sealed class SegmentedSynthesis : ISpeechSynthesis
         }
         finally
         {
+            _placed[index].TrySetResult(); // ended without asking (cancelled): the next need not wait for it
             lock (_lock)
             {
                 _running--;

@@ -45,6 +45,9 @@ internal sealed partial class SynthesisRun : IRetryableSynthesis, ISpeechSynthes
     /// <summary>A later segment of a split long text: it queues behind other callers' new requests (<see cref="AdmissionRequest.Class"/>).</summary>
     public bool IsContinuation { get; init; }
 
+    /// <summary>Called each time the admission queue answers an attempt (a slot, or a refusal).</summary>
+    public Action? Answered { get; init; }
+
     /// <summary>The destination of the latest attempt.</summary>
     public string? Backend { get; private set; }
 
@@ -82,6 +85,7 @@ internal sealed partial class SynthesisRun : IRetryableSynthesis, ISpeechSynthes
         {
             wait?.SetTag(EdgeTracing.Retry, request.IsRetry);
             admitted = await _services.Admission.AdmitAsync(request, _session, cancellationToken);
+            Answered?.Invoke();
             wait?.SetTag(EdgeTracing.Backend, admitted.Lease?.DestinationId);
         }
 

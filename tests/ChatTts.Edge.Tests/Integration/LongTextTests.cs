@@ -108,6 +108,25 @@ public sealed class LongTextTests
     }
 
     [Fact]
+    public async Task LongText_OneGpu_SegmentsTakeItInTextOrder_SoTheFirstAudioIsTheFirstSegments()
+    {
+        await using var gpus = await Gpus.StartAsync(1);
+        await using var edge = EdgeApp.Start(gpus.All);
+        using var client = edge.CreateRealClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var text = MixedText(1000);
+
+        for (var run = 0; run < 3; run++)
+        {
+            var stream = await PostAsync(client, text, timeout.Token);
+            var segments = AssertSegmentsCoverTheText(stream, text);
+
+            var served = gpus.All[0].Requests.Skip(run * segments.Count).Select(r => r.Text);
+            Assert.Equal(segments.Select(s => s.Text), served);
+        }
+    }
+
+    [Fact]
     public async Task LongText_SplitFalse_GoesToOneBackendWholeWithoutSegmentEvents()
     {
         await using var gpus = await Gpus.StartAsync(2);
