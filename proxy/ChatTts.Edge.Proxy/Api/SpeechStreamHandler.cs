@@ -14,8 +14,8 @@ namespace ChatTts.Edge.Api;
 
 /// <summary>
 /// The SSE stream of a validated request: charged to the caller's plan (429 when over it), synthesized by a
-/// <see cref="SynthesisRun"/> (or, for a long text split by sentence, a <see cref="SegmentedSynthesis"/>) into an <see cref="SseSession"/>, ended with <c>done</c> or with the failure's answer from
-/// <see cref="StreamFailures"/>. The quota lease is released when the stream ends, refunding the characters if no audio
+/// <see cref="SynthesisRun"/> (a long text split by sentence: a <see cref="SegmentedSynthesis"/>) into an
+/// <see cref="SseSession"/>, ended with <c>done</c> or with the failure's answer from <see cref="StreamFailures"/>. The quota lease is released when the stream ends, refunding the characters if no audio
 /// was sent. Every stream ends with one log line saying who, where, how long and how it ended.
 /// </summary>
 internal sealed partial class SpeechStreamHandler(
