@@ -19,6 +19,7 @@ builder.Services
     .AddEdgeResilience(builder.Configuration)
     .AddEdgeStreaming(builder.Configuration)
     .AddEdgeBackends(builder.Configuration)
+    .AddEdgeSegmentation(builder.Configuration)
     .AddEdgeRedis(builder.Configuration)
     .AddEdgeObservability(builder.Configuration)
     .AddEdgeShutdown(builder.Configuration);

@@ -1,5 +1,6 @@
 using ChatTts.Edge.LoadTests.Scenarios.Burst;
 using ChatTts.Edge.LoadTests.Scenarios.Failover;
+using ChatTts.Edge.LoadTests.Scenarios.LongText;
 using ChatTts.Edge.LoadTests.Scenarios.OpenAi;
 using ChatTts.Edge.LoadTests.Scenarios.Overhead;
 using ChatTts.Edge.LoadTests.Scenarios.Quotas;
@@ -25,6 +26,7 @@ internal static class ScenarioCatalog
         new OverheadScenario(),
         new FailoverScenario(),
         new BurstScenario(),
+        new LongTextScenario(),
     ];
 
     public static IScenario? Find(string name) =>

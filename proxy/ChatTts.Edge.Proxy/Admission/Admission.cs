@@ -8,7 +8,18 @@ namespace ChatTts.Edge.Admission;
 /// <param name="IsRetry">Retries wait ahead of new requests, which have not waited yet, and are never refused as "queue full".</param>
 /// <param name="MaxWait">How long the request may still wait for a slot.</param>
 /// <param name="Speech">What the backend will be asked: only destinations whose dialect can honour it qualify.</param>
-internal sealed record AdmissionRequest(HttpContext Context, IReadOnlySet<string> Exclude, bool IsRetry, TimeSpan MaxWait, BackendRequest Speech);
+/// <param name="IsContinuation">
+/// A later segment of a split long text (its first segment was admitted already): it waits behind every new request, so
+/// a long text cannot starve other callers' short ones, and it is never refused as "queue full".
+/// </param>
+internal sealed record AdmissionRequest(HttpContext Context, IReadOnlySet<string> Exclude, bool IsRetry, TimeSpan MaxWait, BackendRequest Speech, bool IsContinuation = false)
+{
+    /// <summary>
+    /// Where it queues: retries first (0), then new requests and the first segments of long texts (1), then later
+    /// segments (2); first come, first served within each class. A retry of a later segment is a retry.
+    /// </summary>
+    public int Class => IsRetry ? 0 : IsContinuation ? 2 : 1;
+}
 
 /// <summary>Why a request got no backend.</summary>
 internal enum AdmissionRefusal

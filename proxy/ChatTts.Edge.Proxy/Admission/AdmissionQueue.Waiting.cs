@@ -42,47 +42,52 @@ internal sealed partial class AdmissionQueue
         }
     }
 
+    /// <summary>Behind every waiter of its class or a class ahead of it, ahead of the rest (see <see cref="AdmissionRequest.Class"/>).</summary>
     private void Enqueue(Waiter waiter)
     {
-        if (waiter.Request.IsRetry)
+        var node = _waiters.First;
+        while (node is not null && node.Value.Request.Class <= waiter.Request.Class)
         {
-            // Behind earlier retries, ahead of requests that have not been tried anywhere yet.
-            var node = _waiters.First;
-            while (node is not null && node.Value.Request.IsRetry)
-            {
-                node = node.Next;
-            }
+            node = node.Next;
+        }
 
-            if (node is null)
-            {
-                _waiters.AddLast(waiter.Node);
-            }
-            else
-            {
-                _waiters.AddBefore(node, waiter.Node);
-            }
+        if (node is null)
+        {
+            _waiters.AddLast(waiter.Node);
         }
         else
         {
-            _waiters.AddLast(waiter.Node);
+            _waiters.AddBefore(node, waiter.Node);
         }
 
         Renumber();
         _recheck ??= _time.CreateTimer(static state => ((AdmissionQueue)state!).Recheck(), this, AdmissionDefaults.RecheckInterval, AdmissionDefaults.RecheckInterval);
     }
 
-    /// <summary>True when someone waits who could take any backend's slot. Called under the lock.</summary>
-    private bool AnyUnrestrictedWaiter()
+    /// <summary>True when someone waits ahead of a newcomer of <paramref name="queueClass"/> who could take any backend's slot. Called under the lock.</summary>
+    private bool AnyUnrestrictedWaiter(int queueClass)
     {
         foreach (var waiter in _waiters)
         {
-            if (waiter.Unrestricted)
+            if (waiter.Unrestricted && waiter.Request.Class <= queueClass)
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>Waiters a newcomer of <paramref name="queueClass"/> would queue behind. Called under the lock.</summary>
+    private int WaitingAhead(int queueClass)
+    {
+        var count = 0;
+        foreach (var waiter in _waiters)
+        {
+            count += waiter.Request.Class <= queueClass ? 1 : 0;
+        }
+
+        return count;
     }
 
     /// <summary>Takes a waiter out of the queue (if it is still there) without a slot.</summary>

@@ -5,8 +5,9 @@ using ChatTts.Edge.Hosting;
 namespace ChatTts.Edge.Admission;
 
 /// <summary>
-/// Admission control in front of the GPUs: a request takes a free slot at once, or waits in a bounded FIFO
-/// queue until one frees. Slots are handed out the moment a synthesis ends, so busy GPUs go straight on to the
+/// Admission control in front of the GPUs: a request takes a free slot at once, or waits in a bounded queue until
+/// one frees: retries first, then new requests, then later segments of split long texts, first come first served within
+/// each (<see cref="AdmissionRequest.Class"/>), so a long text takes free GPUs only when no other caller's request waits. Slots are handed out the moment a synthesis ends, so busy GPUs go straight on to the
 /// next request without ever running two at once. Waiters that cancel, time out or lose their client leave the
 /// queue at once, and everyone behind them moves up.
 /// </summary>
@@ -70,14 +71,15 @@ internal sealed partial class AdmissionQueue : IAdmissionControl, IDisposable
         Waiter waiter;
         lock (_lock)
         {
-            if (_closed && !request.IsRetry)
+            if (_closed && request.Class == 1)
             {
                 return Admission.Refused(AdmissionRefusal.ShuttingDown, AdmissionDefaults.MinRetryAfter);
             }
 
-            // Whoever waits already goes first; a slot nobody waiting can use goes to the newcomer.
+            // Whoever waits already goes first (unless the newcomer's class queues ahead of it); a slot nobody waiting
+            // ahead can use goes to the newcomer.
             Pump();
-            var selection = request.IsRetry || !AnyUnrestrictedWaiter()
+            var selection = request.IsRetry || !AnyUnrestrictedWaiter(request.Class)
                 ? _slots.TryTake(request)
                 : new BackendSelection(null, HasCandidates: true);
             if (selection.Lease is { } lease)
@@ -90,10 +92,10 @@ internal sealed partial class AdmissionQueue : IAdmissionControl, IDisposable
                 return Admission.Refused(AdmissionRefusal.NoBackend, AdmissionDefaults.MinRetryAfter);
             }
 
-            if (!request.IsRetry && _waiters.Count >= _options.CurrentValue.MaxQueueLength)
+            if (request.Class == 1 && WaitingAhead(request.Class) is var ahead && ahead >= _options.CurrentValue.MaxQueueLength)
             {
-                var retryAfter = _drain.RetryAfter(_waiters.Count, _slots.Capacity());
-                Log.QueueFull(_logger, request.Context.TraceIdentifier, _waiters.Count, retryAfter.TotalSeconds);
+                var retryAfter = _drain.RetryAfter(ahead, _slots.Capacity());
+                Log.QueueFull(_logger, request.Context.TraceIdentifier, ahead, retryAfter.TotalSeconds);
                 return Admission.Refused(AdmissionRefusal.QueueFull, retryAfter);
             }
 

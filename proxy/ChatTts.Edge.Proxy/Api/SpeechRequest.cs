@@ -25,6 +25,9 @@ internal sealed record SpeechRequest
 
     public int ChunkMs { get; init; } = StreamingDefaults.ChunkMs;
 
+    /// <summary>A long text may be split by sentence and spoken on several GPUs at once (<c>split</c>, default true).</summary>
+    public bool Split { get; init; } = true;
+
     /// <summary>What a backend is asked to synthesize for this request.</summary>
     public BackendRequest ToBackendRequest() => new(Text, Voice, Seed, Speed, Temperature, TopP, TopK);
 }

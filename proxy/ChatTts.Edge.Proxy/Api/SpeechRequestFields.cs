@@ -13,10 +13,11 @@ internal static class SpeechRequestFields
     public const string TopP = "top_p";
     public const string TopK = "top_k";
     public const string ChunkMs = "chunk_ms";
+    public const string Split = "split";
     public const string ApiKey = "api_key";
 
     /// <summary>Fields of a POST body. The API key travels in a header there.</summary>
-    public static readonly FrozenSet<string> Body = FrozenSet.Create(StringComparer.Ordinal, Text, Voice, Seed, Speed, Temperature, TopP, TopK, ChunkMs);
+    public static readonly FrozenSet<string> Body = FrozenSet.Create(StringComparer.Ordinal, Text, Voice, Seed, Speed, Temperature, TopP, TopK, ChunkMs, Split);
 
     /// <summary>Fields of a GET query: the body's plus <c>api_key</c>, since <c>EventSource</c> cannot send headers.</summary>
     public static readonly FrozenSet<string> Query = FrozenSet.Create(StringComparer.Ordinal, [.. Body, ApiKey]);

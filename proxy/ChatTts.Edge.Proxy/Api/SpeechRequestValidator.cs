@@ -18,6 +18,8 @@ internal interface ISpeechFieldSource
     bool TryGetInt(string name, out int value);
 
     bool TryGetDouble(string name, out double value);
+
+    bool TryGetBool(string name, out bool value);
 }
 
 /// <summary>
@@ -59,6 +61,7 @@ internal sealed class SpeechRequestValidator(IOptionsMonitor<StreamingOptions> o
             TopK = Whole(fields, SpeechRequestFields.TopK, SpeechRequestLimits.MinTopK, SpeechRequestLimits.MaxTopK, errors),
             ChunkMs = Whole(fields, SpeechRequestFields.ChunkMs, SpeechRequestLimits.MinChunkMs, SpeechRequestLimits.MaxChunkMs, errors)
                 ?? options.CurrentValue.DefaultChunkMs,
+            Split = Read<bool>(fields.TryGetBool, SpeechRequestFields.Split, errors) ?? true,
         };
 
         if (errors.Count > 0)

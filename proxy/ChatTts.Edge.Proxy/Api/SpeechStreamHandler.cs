@@ -14,7 +14,8 @@ namespace ChatTts.Edge.Api;
 
 /// <summary>
 /// The SSE stream of a validated request: charged to the caller's plan (429 when over it), synthesized by a
-/// <see cref="SynthesisRun"/> into the route's <see cref="ISpeechStream"/> (an <see cref="SseSession"/> by default), ended with <c>done</c> or with the failure's answer from
+/// <see cref="SynthesisRun"/> (a long text split by sentence: a <see cref="SegmentedSynthesis"/>) into the route's
+/// <see cref="ISpeechStream"/> (an <see cref="SseSession"/> by default), ended with <c>done</c> or with the failure's answer from
 /// <see cref="StreamFailures"/>. The quota lease is released when the stream ends, refunding the characters if no audio
 /// was sent. Every stream ends with one log line saying who, where, how long and how it ended.
 /// </summary>
@@ -69,13 +70,13 @@ internal sealed partial class SpeechStreamHandler(
         using var session = open(context, time, streaming);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(aborted, drain.Expired);
         var keepAlive = session.KeepAliveAsync(streaming.KeepAliveInterval, aborted);
-        var run = new SynthesisRun(synthesis, context, session, request.ToBackendRequest(), request.ChunkMs);
+        var run = SpeechSynthesis.Create(synthesis, context, session, request.ToBackendRequest(), request.ChunkMs, request.Split);
         string result;
         try
         {
             var chunks = await run.ExecuteAsync(work.Token);
             await StopAsync(session, keepAlive);
-            await session.WriteDoneAsync(new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, run.Backend!), aborted);
+            await session.WriteDoneAsync(new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, run.Backend!, run.Segments), aborted);
             result = "done";
         }
         catch (Exception ex) when (IsClientGone(ex, aborted))

@@ -5,15 +5,13 @@ namespace ChatTts.Edge.Streaming;
 /// (<see cref="SseSession"/>) or OpenAI's audio body and events (<c>OpenAi.OpenAiSpeechOutput</c>). It opens (status and
 /// headers) only once there is something to send, so a failure before that still gets a real status.
 /// </summary>
-internal interface ISpeechStream : ISynthesisOutput, IDisposable
+internal interface ISpeechStream : ISegmentedOutput, IDisposable
 {
     /// <summary>True once the status and headers are sent: from then on, a failure is told in the stream itself.</summary>
     bool IsOpen { get; }
 
     /// <summary>True once the stream was ended because the client accepted no bytes for the stalled-client timeout.</summary>
     bool ClientStalled { get; }
-
-    long SamplesSent { get; }
 
     TimeSpan? TimeToFirstAudio { get; }
 

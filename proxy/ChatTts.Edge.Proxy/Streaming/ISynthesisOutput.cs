@@ -17,3 +17,13 @@ internal interface ISynthesisOutput : IAudioFrameSink, IQueueObserver
     /// <summary>When the first frame was written, as a <see cref="TimeProvider"/> timestamp.</summary>
     long? FirstAudioTimestamp { get; }
 }
+
+/// <summary>An output that can also tell its client where each segment of a split long text starts.</summary>
+internal interface ISegmentedOutput : ISynthesisOutput
+{
+    /// <summary>Audio written so far, in samples: where the next frame starts.</summary>
+    long SamplesSent { get; }
+
+    /// <summary>Announces <paramref name="segment"/>, whose audio follows, starting at <see cref="SamplesSent"/>.</summary>
+    ValueTask WriteSegmentAsync(SegmentStart segment, CancellationToken cancellationToken);
+}

@@ -140,6 +140,10 @@ internal sealed partial class SseSession : ISpeechStream
             json.WriteNumber("characters", s.Characters);
             json.WriteNumber("ttfa_ms", Math.Round(s.TimeToFirstAudio.TotalMilliseconds, 1));
             json.WriteString("backend", s.Backend);
+            if (s.Segments is { } segments)
+            {
+                json.WriteNumber("segments", segments);
+            }
         }, cancellationToken);
 
     public Task WriteErrorAsync(StreamError error, CancellationToken cancellationToken) =>

@@ -14,7 +14,7 @@ namespace ChatTts.Edge.Synthesis;
 /// backend's audio into the request's <see cref="ISynthesisOutput"/> (the client's SSE stream, for one) (<see cref="BackendAttempt"/>); a failure before any audio
 /// is retried on another backend by <see cref="SynthesisRetry"/>, which this run answers to directly.
 /// </summary>
-internal sealed partial class SynthesisRun : IRetryableSynthesis
+internal sealed partial class SynthesisRun : IRetryableSynthesis, ISpeechSynthesis
 {
     private readonly SynthesisServices _services;
     private readonly HttpContext _context;
@@ -42,6 +42,12 @@ internal sealed partial class SynthesisRun : IRetryableSynthesis
 
     public int ChunkMs { get; }
 
+    /// <summary>A later segment of a split long text: it queues behind other callers' new requests (<see cref="AdmissionRequest.Class"/>).</summary>
+    public bool IsContinuation { get; init; }
+
+    /// <summary>Called each time the admission queue answers an attempt (a slot, or a refusal).</summary>
+    public Action? Answered { get; init; }
+
     /// <summary>The destination of the latest attempt.</summary>
     public string? Backend { get; private set; }
 
@@ -50,6 +56,8 @@ internal sealed partial class SynthesisRun : IRetryableSynthesis
 
     /// <summary>Attempts made so far (one per destination tried).</summary>
     public int Attempts => _tried.Count;
+
+    int? ISpeechSynthesis.Segments => null;
 
     public bool CanRetry => _session.FramesWritten == 0 && _services.Slots.HasCandidate(_tried, Speech);
 
@@ -70,13 +78,14 @@ internal sealed partial class SynthesisRun : IRetryableSynthesis
     public async ValueTask<long> AttemptAsync(CancellationToken cancellationToken)
     {
         var time = _services.Time;
-        var request = new AdmissionRequest(_context, _tried, IsRetry: _tried.Count > 0, TimeLeft, Speech);
+        var request = new AdmissionRequest(_context, _tried, IsRetry: _tried.Count > 0, TimeLeft, Speech, IsContinuation);
         var waitStarted = time.GetTimestamp();
         Admission.Admission admitted;
         using (var wait = EdgeTracing.Source.StartActivity(EdgeTracing.QueueWait))
         {
             wait?.SetTag(EdgeTracing.Retry, request.IsRetry);
             admitted = await _services.Admission.AdmitAsync(request, _session, cancellationToken);
+            Answered?.Invoke();
             wait?.SetTag(EdgeTracing.Backend, admitted.Lease?.DestinationId);
         }
 

@@ -2,6 +2,7 @@ using ChatTts.Edge.Admission;
 using ChatTts.Edge.Backends.Health;
 using ChatTts.Edge.Observability;
 using ChatTts.Edge.Resilience;
+using ChatTts.Edge.Segmentation;
 using ChatTts.Edge.Streaming;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,7 @@ internal sealed class SynthesisServices(
     TimeProvider time,
     IOptionsMonitor<StreamingOptions> streaming,
     IOptionsMonitor<AdmissionOptions> admissionOptions,
+    IOptionsMonitor<SegmentationOptions> segmentation,
     ILogger<SynthesisRun> logger)
 {
     public IAdmissionControl Admission { get; } = admission;
@@ -37,6 +39,8 @@ internal sealed class SynthesisServices(
     public StreamingOptions Streaming => streaming.CurrentValue;
 
     public AdmissionOptions AdmissionOptions => admissionOptions.CurrentValue;
+
+    public SegmentationOptions Segmentation => segmentation.CurrentValue;
 
     public ILogger Logger { get; } = logger;
 }

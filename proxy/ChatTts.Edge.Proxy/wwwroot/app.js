@@ -20,12 +20,14 @@ const ui = {
   state: $("status-state"), detail: $("status-detail"), ttfa: $("status-ttfa"),
   serverTtfa: $("status-server-ttfa"), chunks: $("status-chunks"), duration: $("status-duration"),
   backend: $("status-backend"), requestId: $("status-request-id"), log: $("log"),
+  split: $("split"), transcript: $("transcript"), transcriptPanel: $("transcript-panel"),
 };
 
 // Hook for automated browser tests; mutated in place, reset on every Play.
 const pg = {
   state: "idle", chunks: 0, decodedChunks: 0, scheduledSeconds: 0, errors: [],
   ttfaMs: null, lastDone: null, requestId: null, receivedSeconds: 0, underruns: 0,
+  segments: [], heard: [], currentSegment: null,
 };
 window.playground = pg;
 
@@ -97,6 +99,7 @@ function buildParams() {
     const value = $(id).value.trim();
     if (value !== "") params.set(name, value);
   }
+  if (!ui.split.checked) params.set("split", "false");
   return params;
 }
 
@@ -129,8 +132,11 @@ function play() {
   Object.assign(pg, {
     chunks: 0, decodedChunks: 0, scheduledSeconds: 0, errors: [], ttfaMs: null,
     lastDone: null, requestId: null, receivedSeconds: 0, underruns: 0,
+    segments: [], heard: [], currentSegment: null,
   });
   ui.log.replaceChildren();
+  ui.transcript.replaceChildren();
+  ui.transcriptPanel.hidden = true;
   logStart = performance.now();
 
   const params = buildParams();
@@ -138,6 +144,7 @@ function play() {
   const s = {
     url, es: new EventSource(url), startedAt: performance.now(), closed: false,
     nextSeq: 0, nextStartTime: 0, chain: Promise.resolve(), sources: new Set(), reconnects: 0,
+    nextSegment: null, timers: new Set(),
   };
   session = s;
   log(`GET v1/tts/stream (${describe(params)})`);
@@ -172,8 +179,25 @@ function play() {
     log(`meta: ${d.sample_rate} Hz, ${d.channels} ch, ${d.bits_per_sample}-bit ${d.format}`);
   });
 
+  // A long text split by sentence: each segment's audio follows its `segment` event.
+  on("segment", (d) => {
+    if (pg.segments.some((x) => x.index === d.index)) return; // replayed after a reconnect
+    pg.segments.push(d);
+    s.nextSegment = d;
+    const item = document.createElement("li");
+    item.dataset.index = String(d.index);
+    item.textContent = d.text;
+    ui.transcript.append(item);
+    ui.transcriptPanel.hidden = false;
+    log(`segment ${d.index} at ${(d.offset_ms / 1000).toFixed(2)} s: ${[...d.text].length} chars from ${d.start}`);
+  });
+
   on("audio", (d) => {
     if (d.seq < s.nextSeq) return; // replayed after a reconnect
+    if (s.nextSegment) {
+      d.segment = s.nextSegment; // its first chunk: highlight the segment when this chunk starts playing
+      s.nextSegment = null;
+    }
     if (d.seq !== s.nextSeq) recordError(`missing chunks ${s.nextSeq}–${d.seq - 1}`);
     s.nextSeq = d.seq + 1;
     s.reconnects = 0;
@@ -193,7 +217,8 @@ function play() {
     if (d.chunks != null && d.chunks !== pg.chunks) {
       recordError(`done reports ${d.chunks} chunks, received ${pg.chunks}`);
     }
-    log(`done: ${d.chunks} chunks, ${d.duration_ms} ms audio, server ttfa ${d.ttfa_ms} ms, backend ${d.backend}`);
+    log(`done: ${d.chunks} chunks, ${d.duration_ms} ms audio, server ttfa ${d.ttfa_ms} ms, backend ${d.backend}` +
+      (d.segments ? `, ${d.segments} segments` : ""));
     // Report "done" once every received chunk has been decoded and scheduled.
     s.chain.then(() => {
       if (session !== s) return;
@@ -287,7 +312,7 @@ function enqueueChunk(s, d) {
     (buffer) => {
       if (session !== s) return;
       pg.decodedChunks += 1;
-      schedule(s, buffer);
+      schedule(s, buffer, d.segment);
       updateButtons();
     },
     (err) => {
@@ -295,7 +320,24 @@ function enqueueChunk(s, d) {
     });
 }
 
-function schedule(s, buffer) {
+// Marks segment `index` as the one being heard once the audio clock reaches `at` (its first chunk's start).
+function highlightAt(s, index, at) {
+  const timer = setTimeout(() => {
+    s.timers.delete(timer);
+    if (session !== s) return;
+    for (const item of ui.transcript.children) {
+      const i = Number(item.dataset.index);
+      item.classList.toggle("current", i === index);
+      item.classList.toggle("heard", i < index);
+      if (i === index) item.setAttribute("aria-current", "true"); else item.removeAttribute("aria-current");
+    }
+    pg.currentSegment = index;
+    pg.heard.push(index);
+  }, Math.max(0, (at - audioCtx.currentTime) * 1000));
+  s.timers.add(timer);
+}
+
+function schedule(s, buffer, segment) {
   const now = audioCtx.currentTime;
   if (s.nextStartTime < now) {
     if (s.nextStartTime > 0) {
@@ -313,6 +355,7 @@ function schedule(s, buffer) {
     updateButtons();
   };
   source.start(s.nextStartTime);
+  if (segment) highlightAt(s, segment.index, s.nextStartTime);
   s.sources.add(source);
   s.nextStartTime += buffer.duration;
   pg.scheduledSeconds += buffer.duration;
@@ -330,6 +373,8 @@ function stop() {
   if (!s) return;
   session = null;
   closeStream(s);
+  for (const timer of s.timers) clearTimeout(timer);
+  s.timers.clear();
   for (const source of s.sources) {
     source.onended = null;
     try { source.stop(); } catch { /* not started yet */ }

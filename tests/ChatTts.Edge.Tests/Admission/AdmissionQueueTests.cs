@@ -229,8 +229,59 @@ public sealed class AdmissionQueueTests : IDisposable
         Assert.Equal("gpu1", (await GrantedAsync(waiting)).DestinationId);
     }
 
+    [Fact]
+    public async Task AdmitAsync_LaterSegmentsOfALongTextWait_NewRequestsAndRetriesGoAheadOfThemInArrivalOrder()
+    {
+        _slots.Add("gpu1");
+        var running = await GrantedAsync(Admit(New()));
+        var segment1 = Admit(Continuation("segment 1"));
+        var segment2 = Admit(Continuation("segment 2"));
+
+        // Another caller's short request arrives after the long text's later segments were queued: it goes ahead of them.
+        var shortObserver = new RecordingQueueObserver();
+        var shortRequest = _queue.AdmitAsync(New("another caller"), shortObserver, CancellationToken.None);
+        var retry = Admit(Retry(exclude: "gpu2"));
+        Assert.Equal(4, _queue.Length);
+
+        // The order the slots go in: the retry, the new request, then the segments in their order.
+        running.Dispose();
+        var retryLease = await GrantedAsync(retry);
+        Assert.False(shortRequest.IsCompleted);
+        retryLease.Dispose();
+        var shortLease = await GrantedAsync(shortRequest);
+        Assert.False(segment1.IsCompleted);
+        Assert.Equal([1], shortObserver.Positions); // first in line when it came; only the retry went ahead of it
+        shortLease.Dispose();
+        var segment1Lease = await GrantedAsync(segment1);
+        Assert.False(segment2.IsCompleted);
+        segment1Lease.Dispose();
+        (await GrantedAsync(segment2)).Dispose();
+    }
+
+    [Fact]
+    public async Task AdmitAsync_QueueFullOfNewRequests_LaterSegmentsStillQueueAndDoNotCountTowardsTheLimit()
+    {
+        _options.MaxQueueLength = 1;
+        _slots.Add("gpu1");
+        var running = await GrantedAsync(Admit(New()));
+        var segment = Admit(Continuation("segment 1"));
+        var waiting = Admit(New("fits: later segments do not count"));
+        var refused = await Admit(New("one too many")).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(AdmissionRefusal.QueueFull, refused.Refusal);
+        Assert.Equal(2, _queue.Length);
+        running.Dispose();
+        var lease = await GrantedAsync(waiting);
+        Assert.False(segment.IsCompleted);
+        lease.Dispose();
+        (await GrantedAsync(segment)).Dispose();
+    }
+
     private static AdmissionRequest New(string text = "Hello there.") =>
         new(new DefaultHttpContext(), FrozenSet<string>.Empty, IsRetry: false, MaxWait, new BackendRequest(text));
+
+    private static AdmissionRequest Continuation(string text) =>
+        new(new DefaultHttpContext(), FrozenSet<string>.Empty, IsRetry: false, MaxWait, new BackendRequest(text), IsContinuation: true);
 
     private static AdmissionRequest Retry(string exclude) =>
         new(new DefaultHttpContext(), FrozenSet.Create(exclude), IsRetry: true, MaxWait, new BackendRequest("Tried once already."));

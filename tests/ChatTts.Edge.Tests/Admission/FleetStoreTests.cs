@@ -89,6 +89,26 @@ public sealed class FleetStoreTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task LaterSegments_WaitBehindNewRequestsThatCameAfterThem_AndAreNeverRefusedAsQueueFull()
+    {
+        await NewAsync("busy", Gpu0);
+        await AcquireAsync("segment-1", FleetMode.Continuation, Gpu0, maxQueueLength: 1);
+        await AcquireAsync("segment-2", FleetMode.Continuation, Gpu0, maxQueueLength: 1);
+
+        // Later segments do not count towards the limit of new requests, which go ahead of them.
+        Assert.Equal(new FleetAnswer(FleetOutcome.Queued, 1, null), await AcquireAsync("short", FleetMode.New, Gpu0, maxQueueLength: 1));
+        Assert.Equal(FleetOutcome.QueueFull, (await AcquireAsync("full", FleetMode.New, Gpu0, maxQueueLength: 1)).Outcome);
+        Assert.Equal(new FleetAnswer(FleetOutcome.Queued, 1, null), await AcquireAsync("retry", FleetMode.Retry, Gpu0, maxQueueLength: 1));
+        var places = await PlacesOfAsync("retry", "short", "segment-1", "segment-2");
+        Assert.Equal([1, 2, 3, 4], places);
+
+        // A freed slot goes to the new request (after the retry), not to a segment that waited longer.
+        await _store.ReleaseAsync("gpu0", "slot-busy", held: null);
+        Assert.Equal(new FleetAnswer(FleetOutcome.Queued, 3, null), await WaitingAsync("segment-1", Gpu0));
+        Assert.Equal(FleetOutcome.Granted, (await WaitingAsync("retry", Gpu0)).Outcome);
+    }
+
+    [Fact]
     public async Task LeastLoadedDestination_IsChosen()
     {
         var two = new FleetDestination[] { new("gpu0", 2), new("gpu1", 2) };

@@ -199,7 +199,8 @@ public sealed class AdmissionQueueTests
 
     private static async Task<HttpResponseMessage> OpenAsync(HttpClient client, string text, CancellationToken cancellationToken)
     {
-        var response = await client.GetAsync("/v1/tts/stream?text=" + Uri.EscapeDataString(text), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        // split=false: one long text holds one GPU, as these tests need (a split one would spread over the GPUs).
+        var response = await client.GetAsync("/v1/tts/stream?split=false&text=" + Uri.EscapeDataString(text), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return response;
     }

@@ -155,6 +155,23 @@ public sealed class ConfigurationTests
         Assert.Contains("Edge:Quotas:TokenSigningKey must be at least 32 characters", message);
     }
 
+    [Fact]
+    public void Start_BadSegmentationConfiguration_FailsListingEveryMistakeByKey()
+    {
+        var failure = Assert.ThrowsAny<Exception>(() => EdgeApp.Start([], new Dictionary<string, string?>
+        {
+            ["Edge:Segmentation:MaxParallel"] = "0",
+            ["Edge:Segmentation:MaxBufferedAudio"] = "00:00:00.100",
+            ["Edge:Segmentation:MaxSegmentCharacters"] = "30",
+            ["Edge:Segmentation:MinSegmentCharacters"] = "31",
+        }));
+
+        var message = Flatten(failure);
+        Assert.Contains("Edge:Segmentation:MaxParallel", message);
+        Assert.Contains("Edge:Segmentation:MaxBufferedAudio", message);
+        Assert.Contains("Edge:Segmentation:MinSegmentCharacters (31) must not exceed Edge:Segmentation:MaxSegmentCharacters (30)", message);
+    }
+
     [Theory]
     [InlineData("localhost:9700")]
     [InlineData("ftp://gpu1/")]

@@ -28,7 +28,7 @@ public sealed class HostileTrafficTests
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(Hang);
 
-        using var stalled = await StalledClient.OpenAsync(edge.Address, "/v1/tts/stream?text=" + Uri.EscapeDataString(LongText), timeout.Token);
+        using var stalled = await StalledClient.OpenAsync(edge.Address, "/v1/tts/stream?split=false&text=" + Uri.EscapeDataString(LongText), timeout.Token);
         Assert.Equal("HTTP/1.1 200 OK", stalled.StatusLine);
         Assert.InRange(stalled.ReceiveBufferSize, 1, 4 * StalledClient.RequestedReceiveBuffer);
 
@@ -52,7 +52,7 @@ public sealed class HostileTrafficTests
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(Hang);
 
-        using var response = await client.GetAsync("/v1/tts/stream?text=" + Uri.EscapeDataString(LongText), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var response = await client.GetAsync("/v1/tts/stream?split=false&text=" + Uri.EscapeDataString(LongText), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
         while (await reader.ReadLineAsync(timeout.Token) is { } line && line != "event: audio")
@@ -230,7 +230,7 @@ public sealed class HostileTrafficTests
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(Hang);
 
-        var stream = await SseCapture.GetAsync(client, "/v1/tts/stream?chunk_ms=2000&text=" + Uri.EscapeDataString(LongText[..400]), timeout.Token);
+        var stream = await SseCapture.GetAsync(client, "/v1/tts/stream?chunk_ms=2000&split=false&text=" + Uri.EscapeDataString(LongText[..400]), timeout.Token);
 
         Assert.Equal(HttpStatusCode.OK, stream.Status);
         Assert.Equal(["meta", "audio", "audio", "error"], stream.EventTypes);

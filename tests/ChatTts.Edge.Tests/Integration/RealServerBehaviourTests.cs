@@ -108,7 +108,7 @@ public sealed class RealServerBehaviourTests
         ];
         string[] texts = ["a", string.Concat(Enumerable.Repeat("Speak. ", 2000 / 7)) + "Hi"];
 
-        foreach (var field in fields.Select(f => "&" + f).Concat(texts.Select(t => "&chunk_ms=2000#" + t)))
+        foreach (var field in fields.Select(f => "&" + f).Concat(texts.Select(t => "&chunk_ms=2000&split=false#" + t)))
         {
             var text = field.Contains('#', StringComparison.Ordinal) ? field[(field.IndexOf('#', StringComparison.Ordinal) + 1)..] : "Hello there.";
             var query = field.Split('#')[0];
@@ -190,7 +190,7 @@ public sealed class RealServerBehaviourTests
             var (name, value) = (pair[..pair.IndexOf('=', StringComparison.Ordinal)], pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..]);
             if (value.Length > 0)
             {
-                fields[name] = name == "voice" ? value : double.Parse(value, CultureInfo.InvariantCulture);
+                fields[name] = name == "voice" ? value : name == "split" ? bool.Parse(value) : double.Parse(value, CultureInfo.InvariantCulture);
             }
         }
 

@@ -123,7 +123,7 @@ public sealed class StreamingEndToEndTests
         using var client = edge.CreateRealClient();
         var text = string.Concat(Enumerable.Repeat("语音合成测试", 400))[..2000]; // 18 000 bytes percent-encoded
 
-        var stream = await SseCapture.GetAsync(client, "/v1/tts/stream?chunk_ms=2000&text=" + Uri.EscapeDataString(text));
+        var stream = await SseCapture.GetAsync(client, "/v1/tts/stream?chunk_ms=2000&split=false&text=" + Uri.EscapeDataString(text));
 
         Assert.Equal(HttpStatusCode.OK, stream.Status);
         Assert.Equal(2000, stream.Single("done").GetProperty("characters").GetInt32());

@@ -149,6 +149,35 @@ public sealed class LoadTestRunnerTests(PassingSmokeRun baseline) : IClassFixtur
         Assert.StartsWith("ttfa.p99: ", regression.Element("failure")!.Attribute("message")!.Value, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task LongText_ReportsFirstAudioAndTotalTimePerCondition_AndTheRatiosTheTargetsAreOn()
+    {
+        var run = await LoadTestRunner.RunAsync("longtext", "--lengths", "400", "--runs", "1", "--first-audio", "50ms", "--rtf", "0.02",
+            "--threshold", "ttfa_ratio.max=<= 100", "--threshold", "total_ratio.max=<= 1", "--out", _out);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var report = await File.ReadAllTextAsync(Path.Combine(_out, "report.md"));
+        foreach (var row in new[] { "| 1 | one sentence |", "| 1 | 400 | no |", "| 1 | 400 | yes |", "| 4 | 400 | yes |" })
+        {
+            Assert.Contains(row, report, StringComparison.Ordinal);
+        }
+
+        var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_out, "report.json"))).RootElement.GetProperty("metrics");
+        Assert.Equal(0, metrics.GetProperty("failed").GetProperty("value").GetDouble());
+        Assert.InRange(metrics.GetProperty("total_ratio.400").GetProperty("value").GetDouble(), 0.05, 0.95); // four GPUs beat one
+    }
+
+    [Theory]
+    [InlineData("--lengths", "250,many", "--lengths")]
+    [InlineData("--gpus", "0", "--gpus")]
+    public async Task LongText_BadCommandLine_IsExitTwo_BeforeAnythingStarts(string option, string value, string named)
+    {
+        var run = await LoadTestRunner.RunAsync("longtext", option, value, "--out", _out);
+
+        Assert.True(run.ExitCode == 2, run.Output);
+        Assert.Contains(named, run.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--threshold", "ttfa.p42=1ms", "ttfa.p42")]
     [InlineData("--threshold", "ttfa.p99=soon", "soon")]

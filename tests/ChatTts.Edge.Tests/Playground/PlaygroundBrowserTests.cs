@@ -48,6 +48,40 @@ public sealed class PlaygroundBrowserTests
         Assert.Equal(samples / 24_000.0, Convert.ToDouble(playground["seconds"], CultureInfo.InvariantCulture), 3);
     }
 
+    [Fact]
+    public async Task Play_LongTextSplitBySentence_HighlightsEachSentenceInTurnAsItIsHeard()
+    {
+        Assert.True(File.Exists(Chromium) && File.Exists(Path.Combine(ChromeDriverDirectory, "chromedriver")),
+            "This test needs Debian's chromium and chromium-driver: run scripts/install-deps.sh as root.");
+        await using var first = await EmulatorInstance.StartAsync(new EmulatorOptions { Dialect = "webui", Engine = SpeechEngine.Synthetic, FirstChunkDelay = TimeSpan.FromMilliseconds(20) });
+        await using var second = await EmulatorInstance.StartAsync(new EmulatorOptions { Dialect = "webui", Engine = SpeechEngine.Synthetic, FirstChunkDelay = TimeSpan.FromMilliseconds(20) });
+        await using var edge = EdgeApp.Start([first, second], new Dictionary<string, string?>
+        {
+            ["Edge:Segmentation:MaxSegmentCharacters"] = "30",
+            ["Edge:Segmentation:MinSegmentCharacters"] = "5",
+        });
+        using var browser = StartChromium();
+
+        browser.Navigate().GoToUrl(edge.Address);
+        var text = browser.FindElement(By.Id("text"));
+        text.Clear();
+        text.SendKeys("The first sentence is here. 第二句话在这里。 And the third one ends it.");
+        browser.FindElement(By.Id("play")).Click();
+
+        // Each segment is highlighted when its first chunk starts playing, in text order, the last one staying lit.
+        var script = browser;
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(60));
+        wait.Until(_ => Convert.ToInt32(script.ExecuteScript("return playground.state === 'done' && playground.heard.length === playground.segments.length ? playground.heard.length : 0;"), CultureInfo.InvariantCulture) > 0);
+        var heard = ((IEnumerable<object>)script.ExecuteScript("return playground.heard;")!).Select(i => Convert.ToInt32(i, CultureInfo.InvariantCulture)).ToList();
+        var errors = (IEnumerable<object>)script.ExecuteScript("return playground.errors.map(String);")!;
+
+        Assert.Empty(errors);
+        Assert.Equal([0, 1, 2], heard);
+        var items = browser.FindElements(By.CssSelector("#transcript li"));
+        Assert.Equal(["The first sentence is here.", "第二句话在这里。", "And the third one ends it."], items.Select(i => i.Text));
+        Assert.Equal(["2"], items.Where(i => i.GetDomAttribute("class")?.Contains("current", StringComparison.Ordinal) == true).Select(i => i.GetDomAttribute("data-index")));
+    }
+
     private static ChromeDriver StartChromium()
     {
         var options = new ChromeOptions { BinaryLocation = Chromium };

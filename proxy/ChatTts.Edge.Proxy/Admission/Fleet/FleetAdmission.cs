@@ -38,6 +38,7 @@ internal sealed partial class FleetAdmission : IAdmissionControl, IDisposable
     private int _length;
     private bool _closed;
     private bool _outage;
+    private int _disposed;
 
     public FleetAdmission(
         FleetStore store,
@@ -87,7 +88,7 @@ internal sealed partial class FleetAdmission : IAdmissionControl, IDisposable
     public async Task<Admission> AdmitAsync(AdmissionRequest request, IQueueObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (Volatile.Read(ref _closed) && !request.IsRetry)
+        if (Volatile.Read(ref _closed) && request.Class == 1)
         {
             return Admission.Refused(AdmissionRefusal.ShuttingDown, AdmissionDefaults.MinRetryAfter);
         }
@@ -103,7 +104,7 @@ internal sealed partial class FleetAdmission : IAdmissionControl, IDisposable
         try
         {
             await RecoverAsync();
-            answer = await _store.AcquireAsync(waiter.Id, request.IsRetry ? FleetMode.Retry : FleetMode.New, waiter.Slot.LeaseId, Timings, wanted, _options.CurrentValue.MaxQueueLength);
+            answer = await _store.AcquireAsync(waiter.Id, request.Class switch { 0 => FleetMode.Retry, 2 => FleetMode.Continuation, _ => FleetMode.New }, waiter.Slot.LeaseId, Timings, wanted, _options.CurrentValue.MaxQueueLength);
         }
         catch (RedisUnavailableException ex)
         {
@@ -131,8 +132,14 @@ internal sealed partial class FleetAdmission : IAdmissionControl, IDisposable
         }
     }
 
+    /// <summary>Idempotent: the container disposes it once as itself and once as <see cref="IAdmissionControl"/>.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stopping.Dispose();
         _renew.Dispose();
         _stop.Cancel();

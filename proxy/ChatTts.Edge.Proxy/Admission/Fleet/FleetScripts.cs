@@ -5,7 +5,8 @@ namespace ChatTts.Edge.Admission.Fleet;
 /// Redis Cluster slot); every script reads Redis's own clock (<c>TIME</c>), so replicas with skewed clocks agree.
 /// <list type="bullet">
 /// <item><c>…:slots:&lt;destination&gt;</c>: a sorted set of the destination's slot leases, scored by their expiry (ms).</item>
-/// <item>KEYS[1] <c>…:queue</c>: waiting requests scored by their order (retries below zero: ahead of new requests).</item>
+/// <item>KEYS[1] <c>…:queue</c>: waiting requests scored by their order (retries below zero: ahead of new requests; later
+/// segments of long texts from 10^15 up: behind them).</item>
 /// <item>KEYS[2] <c>…:alive</c>: waiting requests scored by their expiry (ms), renewed by their replica.</item>
 /// <item>KEYS[3] <c>…:wants</c>: a hash of each waiting request's destinations, <c>id=cap,id=cap</c>.</item>
 /// <item>KEYS[4] <c>…:order</c>: the counter that orders the queue.</item>
@@ -33,7 +34,7 @@ internal static class FleetScripts
 
     /// <summary>
     /// Takes a slot for a request, or queues it, or tells a queued one its place. ARGV: slots prefix, request id, mode
-    /// (<c>new</c>, <c>retry</c>, <c>waiting</c>, <c>requeue</c>), lease id, lease ms, waiter ttl ms, max queue length,
+    /// (<c>new</c>, <c>retry</c>, <c>continuation</c>, <c>waiting</c>, <c>requeue</c>), lease id, lease ms, waiter ttl ms, max queue length,
     /// the request's destinations (<c>id=cap,…</c>, in order of preference), channel. The requests ahead in the queue
     /// have the first pick: each in turn takes the least loaded of its destinations with room, and this one gets what is
     /// left. Returns {1, destination} (a slot; a queued request then leaves with <see cref="Leave"/>), {0, place}
@@ -73,7 +74,8 @@ internal static class FleetScripts
           local ahead
           if order then ahead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. order)
           elseif mode == 'retry' then ahead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(0')
-          else ahead = redis.call('ZRANGE', KEYS[1], 0, -1) end
+          elseif mode == 'continuation' then ahead = redis.call('ZRANGE', KEYS[1], 0, -1)
+          else ahead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(1000000000000000') end
           for _, w in ipairs(ahead) do
             local theirs = redis.call('HGET', KEYS[3], w)
             local dest = theirs and pick(parse(theirs))
@@ -91,9 +93,13 @@ internal static class FleetScripts
           return {1, dest}
         end
         if order then return {0, redis.call('ZRANK', KEYS[1], id) + 1} end
-        if mode == 'new' and redis.call('ZCARD', KEYS[1]) >= max_queue then return {2, redis.call('ZCARD', KEYS[1])} end
+        if mode == 'new' then
+          local waiting = redis.call('ZCOUNT', KEYS[1], '-inf', '(1000000000000000')
+          if waiting >= max_queue then return {2, waiting} end
+        end
         local score = redis.call('INCR', KEYS[4])
         if mode == 'retry' then score = score - 1000000000000000 end
+        if mode == 'continuation' then score = score + 1000000000000000 end
         redis.call('ZADD', KEYS[1], score, id)
         redis.call('ZADD', KEYS[2], now + ttl, id)
         redis.call('HSET', KEYS[3], id, mine)

@@ -65,6 +65,7 @@ internal sealed class FleetStore(RedisConnection redis)
     {
         FleetMode.New => "new",
         FleetMode.Retry => "retry",
+        FleetMode.Continuation => "continuation",
         FleetMode.Requeue => "requeue",
         _ => "waiting",
     };
@@ -81,6 +82,9 @@ internal enum FleetMode
 
     /// <summary>After a failed attempt: queued ahead of new requests, never refused as queue-full.</summary>
     Retry,
+
+    /// <summary>A later segment of a split long text: queued behind every new request, never refused as queue-full.</summary>
+    Continuation,
 
     /// <summary>Already queued: takes a slot if its turn has come, or hears its place.</summary>
     Waiting,

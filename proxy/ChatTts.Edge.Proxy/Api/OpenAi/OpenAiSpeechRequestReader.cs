@@ -172,5 +172,12 @@ internal sealed class OpenAiSpeechRequestReader(SpeechRequestValidator validator
             value = 0;
             return false;
         }
+
+        // OpenAI's body has no split field: a long input is split by sentence as the edge's default says.
+        public bool TryGetBool(string name, out bool value)
+        {
+            value = false;
+            return false;
+        }
     }
 }

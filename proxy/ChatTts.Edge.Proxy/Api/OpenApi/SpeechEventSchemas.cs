@@ -12,7 +12,7 @@ internal static class SpeechEventSchemas
     public const string StreamSchemaId = "SpeechEvent";
 
     /// <summary>The event names, in the order a stream sends them.</summary>
-    public static readonly IReadOnlyList<string> EventNames = ["queued", "meta", "audio", "done", "error"];
+    public static readonly IReadOnlyList<string> EventNames = ["queued", "meta", "segment", "audio", "done", "error"];
 
     /// <summary>Every <c>code</c> an <c>error</c> event (and <c>StreamFailures</c>) can carry.</summary>
     public static readonly IReadOnlyList<string> ErrorCodes =
@@ -31,13 +31,15 @@ internal static class SpeechEventSchemas
         {
             Event(document, "queued", "While the request waits for a free GPU, before `meta`: when the wait starts and each time its place changes.", QueuedData),
             Event(document, "meta", "Once, before the first audio.", MetaData),
+            Event(document, "segment", "Before the first `audio` of each segment of a long text split by sentence (see `split`).", SegmentData),
             Event(document, "audio", "One per chunk of `chunk_ms` audio; the SSE `id` is its `seq`.", AudioData, id: true),
             Event(document, "done", "Once, last, when the stream completed.", DoneData),
             Event(document, "error", "Instead of `done`, when the stream fails after it opened; close the `EventSource`, or it reconnects by itself.", ErrorData),
         };
         return Schemas.Component(document, StreamSchemaId, () => new OpenApiSchema
         {
-            Description = "One Server-Sent Event of a speech stream. In order: `queued` (optional, repeated), `meta`, `audio` × N, then " +
+            Description = "One Server-Sent Event of a speech stream. In order: `queued` (optional, repeated), `meta`, `audio` × N (each segment of a split text " +
+                "led by its `segment` event), then " +
                 $"`done` or `error`; `{KeepAliveComment}` comment lines fill any silence longer than `Edge:Streaming:KeepAliveInterval`.",
             OneOf = [.. events.Select(e => e.Reference)],
             Discriminator = new OpenApiDiscriminator
@@ -104,7 +106,15 @@ internal static class SpeechEventSchemas
         ("duration_ms", Schemas.Number("Audio sent, in milliseconds.", minimum: 0), true),
         ("characters", Schemas.Integer("Unicode characters of the request's text (what the plan is charged).", minimum: 1), true),
         ("ttfa_ms", Schemas.Number("Time to first audio: from the request to the first `audio` event, in milliseconds (one decimal).", minimum: 0), true),
-        ("backend", Schemas.String("The id of the backend (YARP destination) that synthesized the stream."), true));
+        ("backend", Schemas.String("The id of the backend (YARP destination) that synthesized the stream (its first segment, for a split text)."), true),
+        ("segments", Schemas.Integer("How many segments a split long text was spoken in; absent when it was not split.", minimum: 2), false));
+
+    private static OpenApiSchema SegmentData() => Schemas.Object(
+        "Where a segment of a split long text starts: the `audio` events up to the next `segment` event (or `done`) are its audio.",
+        ("index", Schemas.Integer("The segment's place among the text's segments: 0, 1, 2… in text order.", minimum: 0), true),
+        ("text", Schemas.String("Exactly what its backend was asked to speak: the request's text from `start`, without the whitespace around it."), true),
+        ("start", Schemas.Integer("Where `text` starts in the request's text, in Unicode characters (code points).", minimum: 0), true),
+        ("offset_ms", Schemas.Number("Where its audio starts in the stream's audio, in milliseconds (the next `audio` event's `offset_ms`).", minimum: 0), true));
 
     private static OpenApiSchema ErrorData() => Schemas.Object(
             "Why the stream ended without `done`.",

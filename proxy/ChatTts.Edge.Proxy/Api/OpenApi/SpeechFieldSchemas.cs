@@ -15,7 +15,7 @@ internal static class SpeechFieldSchemas
 {
     public const string BodySchemaId = "SpeechRequest";
 
-    private static readonly string[] Order = [Fields.Text, Fields.Voice, Fields.Seed, Fields.Speed, Fields.Temperature, Fields.TopP, Fields.TopK, Fields.ChunkMs, Fields.ApiKey];
+    private static readonly string[] Order = [Fields.Text, Fields.Voice, Fields.Seed, Fields.Speed, Fields.Temperature, Fields.TopP, Fields.TopK, Fields.ChunkMs, Fields.Split, Fields.ApiKey];
 
     /// <summary>The query parameters of <c>GET /v1/tts/stream</c>.</summary>
     public static IEnumerable<OpenApiParameter> QueryParameters(StreamingOptions streaming) =>
@@ -77,10 +77,18 @@ internal static class SpeechFieldSchemas
                 Schemas.Integer($"Duration of each `audio` event in milliseconds (the last one may be shorter); left out, " +
                     $"`Edge:Streaming:DefaultChunkMs` ({streaming.DefaultChunkMs}).", Limits.MinChunkMs, Limits.MaxChunkMs, optional),
                 streaming.DefaultChunkMs),
+            Fields.Split => WithDefault(Schemas.Boolean("Whether a text longer than `Edge:Segmentation:MaxSegmentCharacters` is split by sentence " +
+                "and spoken on several GPUs at once (`segment` events say where each part starts); `false` sends it to one backend whole."), true),
             Fields.ApiKey => Schemas.String("An API key or a browser token (`POST /v1/tokens`) for clients that cannot send headers, such as " +
                 "`EventSource`. Elsewhere prefer `Authorization: Bearer` or `X-Api-Key`: a query string may end up in logs on the way."),
             _ => throw new InvalidOperationException($"The API field '{name}' has no OpenAPI description."),
         };
+    }
+
+    private static OpenApiSchema WithDefault(OpenApiSchema schema, bool value)
+    {
+        schema.Default = JsonValue.Create(value);
+        return schema;
     }
 
     private static OpenApiSchema WithDefault(OpenApiSchema schema, int value)

@@ -101,6 +101,9 @@ internal sealed class OpenAiSpeechOutput : ISpeechStream
 
     public ValueTask AdmittedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    /// <summary>OpenAI's formats have no place for segment boundaries: a split text's audio is one body, in text order.</summary>
+    public ValueTask WriteSegmentAsync(SegmentStart segment, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>
     /// No keepalive: neither format has anything to send before the first audio (a comment would open the SSE stream, and
     /// with it give up retrying elsewhere), and once audio flows, <c>Edge:Streaming:IdleTimeout</c> bounds every gap.

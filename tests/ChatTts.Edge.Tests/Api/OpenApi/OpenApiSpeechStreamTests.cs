@@ -91,14 +91,14 @@ public sealed class OpenApiSpeechStreamTests
             }
         }
 
-        Assert.Equal(7, checkedFields); // voice, seed, speed, temperature, top_p, top_k, chunk_ms
+        Assert.Equal(7, checkedFields); // voice, seed, speed, temperature, top_p, top_k, chunk_ms (split is true or false)
     }
 
     [Fact]
     public async Task StreamOperations_Answer200WithTheEventSchemas_WhichDescribeTheEventsARealStreamSends()
     {
         await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
-        await using var edge = EdgeApp.Start(backend);
+        await using var edge = EdgeApp.Start(backend, new Dictionary<string, string?> { ["Edge:Segmentation:MaxSegmentCharacters"] = "40" });
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var document = await EdgeOpenApiDocument.GetAsync(client, timeout.Token);
@@ -116,7 +116,7 @@ public sealed class OpenApiSpeechStreamTests
             }
         }
 
-        Assert.Equal(["audio", "done", "error", "meta", "queued"], events.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["audio", "done", "error", "meta", "queued", "segment"], events.Keys.Order(StringComparer.Ordinal));
 
         // One stream holds the only GPU while a second (a POST) waits for it; then both run to the end, and a third breaks off.
         backend.Faults.Hold = true;
@@ -127,8 +127,10 @@ public sealed class OpenApiSpeechStreamTests
         await FleetStatus.WaitUntilAsync(client, s => s.GetProperty("queue").GetProperty("length").GetInt32() == 1, timeout.Token);
         backend.Faults.Hold = false;
         var streams = (await Task.WhenAll(first, second)).ToList();
+        streams.Add(await SseCapture.GetAsync(client, $"{Stream}?text=" + Uri.EscapeDataString(
+            "A text longer than one segment is split. Each sentence is spoken by its own synthesis."), timeout.Token));
         backend.Faults.DieAfterBytes = 60_000;
-        streams.Add(await SseCapture.GetAsync(client, $"{Stream}?chunk_ms=100&text=" + Uri.EscapeDataString(
+        streams.Add(await SseCapture.GetAsync(client, $"{Stream}?chunk_ms=100&split=false&text=" + Uri.EscapeDataString(
             "This sentence is long enough that its audio spans many chunks, so a failure can land in the middle."), timeout.Token));
 
         var sent = streams.SelectMany(s => s.Events).ToList();
