@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -173,6 +174,27 @@ public sealed class LongTextTests
         var sent = AssertSegmentsCoverTheText(stream, text);
         Assert.True(sent.Count >= 3);
         Assert.Equal(ExpectedPcm(gpus.All, sent), stream.AudioPcm());
+    }
+
+    [Fact]
+    public async Task LongInput_OnOpenAisSpeechRoute_IsSplitToo_AndTheBodyIsEachSegmentsPcmInTextOrder()
+    {
+        await using var gpus = await Gpus.StartAsync(4);
+        await using var edge = EdgeApp.Start(gpus.All);
+        using var client = edge.CreateRealClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var input = MixedText(1000);
+
+        using var response = await client.PostAsJsonAsync("/v1/audio/speech", new { model = "tts-1", input, voice = "alloy", response_format = "pcm" }, timeout.Token);
+        var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var records = gpus.All.SelectMany(g => g.Requests.Select(r => (Gpu: g, Record: r)))
+            .OrderBy(r => input.IndexOf(r.Record.Text, StringComparison.Ordinal)).ToList();
+        Assert.InRange(records.Count, 6, 12); // split at 150 characters at most, each segment synthesized once
+        Assert.All(records, r => Assert.True(input.Contains(r.Record.Text, StringComparison.Ordinal), "a segment's text is the input's own"));
+        Assert.Equal([.. records.SelectMany(r => r.Gpu.ProducedPcm(r.Record))], body);
+        Assert.All(gpus.All, gpu => Assert.Equal(1, gpu.PeakConcurrentSyntheses));
     }
 
     /// <summary>A text of exactly <paramref name="characters"/> Unicode characters: English and Chinese sentences in turn, one emoji.</summary>
