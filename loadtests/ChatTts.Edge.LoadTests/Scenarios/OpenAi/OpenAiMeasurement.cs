@@ -1,4 +1,3 @@
-using System.Globalization;
 using ChatTts.Edge.LoadTests.Environment;
 using ChatTts.Edge.LoadTests.Reporting;
 
@@ -10,10 +9,7 @@ internal sealed record RouteFigures(SpeechRoute Route, int Streams, int Failed, 
     public TimeSpan? Percentile(double percent) => Figures.Percentile(FirstAudio, percent);
 }
 
-/// <summary>
-/// One client per route, one stream at a time, in rounds: each round runs one stream per route, in an order that rotates
-/// from round to round, so a drift of the machine reaches every route alike. The warm-up rounds come first, unmeasured.
-/// </summary>
+/// <summary>One client per route, one stream at a time, in <see cref="RotatingRounds"/>.</summary>
 internal static class OpenAiMeasurement
 {
     public static async Task<(IReadOnlyList<RouteFigures> Routes, TimeSpan Elapsed)> RunAsync(
@@ -21,27 +17,12 @@ internal static class OpenAiMeasurement
     {
         var proxy = environment.ProxyAddresses[0];
         var clients = SpeechRoutes.All.Select(r => new SpeechRouteClient(r, proxy, context.Time)).ToList();
-        var streams = new List<RouteStream>();
         var started = context.Time.GetTimestamp();
+        List<RouteStream> streams;
         try
         {
-            var rounds = settings.WarmupStreams + settings.Streams;
-            for (var round = 0; round < rounds; round++)
-            {
-                var measured = round >= settings.WarmupStreams;
-                for (var i = 0; i < clients.Count; i++)
-                {
-                    streams.Add(await clients[(round + i) % clients.Count].RunAsync(measured, cancellationToken));
-                }
-
-                var done = measured ? round + 1 - settings.WarmupStreams : round + 1;
-                if (done == (measured ? settings.Streams : settings.WarmupStreams) || (measured && done % 100 == 0))
-                {
-                    await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"  {(measured ? "measured" : "warm-up")} rounds: {done}, streams failed so far: {streams.Count(s => s.Failure is not null)}, " +
-                        $"elapsed {Figures.Seconds(context.Time.GetElapsedTime(started))}"));
-                }
-            }
+            streams = await RotatingRounds.RunAsync(clients, settings.WarmupStreams, settings.Streams, static (c, measured, ct) => c.RunAsync(measured, ct),
+                static s => s.Failure is not null, context, cancellationToken);
         }
         finally
         {
