@@ -113,7 +113,7 @@ internal sealed record ThresholdVerdict(Threshold Threshold, Metric Metric, bool
 
     /// <summary>By how much it was missed, e.g. <c>16.0 ms (3.2 %)</c>; empty when it held.</summary>
     public string Miss => Passed || double.IsNaN(Metric.Value) ? string.Empty
-        : MetricFormat.Distance(Margin, Metric.Unit) + (RelativeMargin is { } r ? $" ({MetricFormat.Percent(r * 100)})" : string.Empty);
+        : MetricFormat.Distance(Margin, Metric.Unit) + (RelativeMargin is { } r ? $" ({MetricFormat.Number(r * 100)} %)" : string.Empty);
 
     /// <summary>One line naming the metric, what was measured, the limit and the miss, e.g.
     /// <c>ttfa.p99: measured 516.0 ms, limit ≤ 500 ms, missed by 16.0 ms (3.2 %)</c>.</summary>
