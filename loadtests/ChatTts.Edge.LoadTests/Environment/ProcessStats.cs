@@ -23,6 +23,37 @@ internal static class ProcessStats
         }
     }
 
+    /// <summary>
+    /// CPU time so far of the runtime's tiered-compilation worker (the thread named <c>.NET Tiered Compilation</c>, which
+    /// re-compiles hot methods optimized in the background), or null when <c>/proc</c> cannot tell. While it is busy a
+    /// .NET process is still warming up: its CPU per event and its tail latency are not yet those of a long-running one.
+    /// </summary>
+    public static TimeSpan? JitCpuTime(int processId)
+    {
+        try
+        {
+            long ticks = 0;
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{processId}/task"))
+            {
+                // comm is cut to 15 characters by the kernel: ".NET Tiered Com".
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var open = stat.IndexOf('(', StringComparison.Ordinal);
+                var close = stat.LastIndexOf(')');
+                if (stat.AsSpan(open + 1, close - open - 1).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                {
+                    var fields = stat[(close + 2)..].Split(' ');
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+            }
+
+            return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Resident memory now (<c>VmRSS</c>) and at its peak (<c>VmHWM</c>), in bytes; null when unknown.</summary>
     public static (long Now, long Peak)? ResidentMemory(int processId)
     {

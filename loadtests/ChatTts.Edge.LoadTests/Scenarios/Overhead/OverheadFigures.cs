@@ -121,10 +121,21 @@ internal static class OverheadFigures
                 "the edge's CPU time over its windows ÷ audio events of those windows' streams, in microseconds")
             .Add("proxy_cpu_ms_per_stream", streams > 0 ? cpuSeconds * 1e3 / streams : double.NaN,
                 MetricUnit.Milliseconds, MetricDirection.LowerIsBetter, "the edge's CPU time over its windows ÷ the streams started in them")
+            .Add("jit_cpu_percent", JitPercent(measurement), MetricUnit.Percent, MetricDirection.LowerIsBetter,
+                "the tiered JIT's CPU time (the edge's and the runner's) over every path's windows ÷ those windows (100 = one core); near 0 once warm")
+            .Add("primings", measurement.Primings, MetricUnit.Count, MetricDirection.Neither,
+                "priming rounds run before the measured ones, until the JIT was quiet (at most 2 % of a core on every path) or 12 rounds")
             .Add("proxy_rss_peak_mb", rss.Count > 0 ? rss.Max() / (1024.0 * 1024) : double.NaN, MetricUnit.Mebibytes, MetricDirection.LowerIsBetter,
                 "the edge's peak resident memory (VmHWM), in MiB")
             .Add("proxy_exited", measurement.ProxyExited ? 1 : 0, MetricUnit.Count, MetricDirection.LowerIsBetter, "1 when the edge's process ended during the run")
             .Add("nginx_exited", measurement.NginxExited ? 1 : 0, MetricUnit.Count, MetricDirection.LowerIsBetter, "1 when nginx ended during the run");
+    }
+
+    private static double JitPercent(OverheadMeasurement measurement)
+    {
+        var turns = measurement.Turns.Where(t => t.JitCpu is not null).ToList();
+        var seconds = turns.Sum(t => t.Window.TotalSeconds);
+        return seconds > 0 ? turns.Sum(t => t.JitCpu!.Value.TotalSeconds) / seconds * 100 : double.NaN;
     }
 
     private static void AddHey(MetricSet metrics, OverheadMeasurement measurement)

@@ -12,8 +12,17 @@ internal sealed record HeyCrossCheck(Uri Url, int Requests, int Concurrency, Hey
 /// or nginx died meanwhile.</summary>
 internal sealed record OverheadMeasurement(IReadOnlyList<OverheadTurn> Turns, HeyCrossCheck? Hey, bool ProxyExited, bool NginxExited)
 {
+    /// <summary>Priming rounds are repeated until, in one of them, the JIT used at most this share of a core on every path.</summary>
+    public const double WarmJitShare = 0.02;
+
+    /// <summary>The most priming rounds before the measured rounds start, warm or not.</summary>
+    public const int MaxPrimings = 12;
+
     /// <summary>Nothing measured: its metrics name every metric the scenario has (with no values).</summary>
     public static readonly OverheadMeasurement Empty = new([], null, ProxyExited: false, NginxExited: false);
+
+    /// <summary>How many priming rounds ran before the measured ones.</summary>
+    public int Primings { get; init; }
 
     /// <summary>The window streams of every turn of <paramref name="path"/>.</summary>
     public IReadOnlyList<StreamOutcome> InWindow(OverheadPath path) => [.. TurnsOf(path).SelectMany(t => t.InWindow)];
@@ -44,9 +53,18 @@ internal sealed record OverheadMeasurement(IReadOnlyList<OverheadTurn> Turns, He
         await OverheadTurns.FillBackendCacheAsync(settings, new Uri(environment.Backends[0].Emulator.BaseAddress, speech), context.Time, cancellationToken);
         var turn = context with { Run = settings.Turn(context.Run) };
         var priming = context with { Run = turn.Run with { Duration = settings.Priming(context.Run) } };
-        foreach (var path in OverheadPath.All)
+        var primings = 0;
+        for (var warm = false; !warm && primings < MaxPrimings; primings++)
         {
-            await TurnAsync(path, -1, $"priming {path.Name}", priming);
+            // Until the runtime's background JIT is done with the edge and with this process's clients: its work would
+            // otherwise be charged to the windows (as CPU per event, and as the cores it takes from every path's tail).
+            var jit = new List<double>();
+            foreach (var path in OverheadPath.All)
+            {
+                jit.Add((await TurnAsync(path, -1, string.Create(CultureInfo.InvariantCulture, $"priming {primings + 1} {path.Name}"), priming)).JitShare);
+            }
+
+            warm = jit.All(share => !(share > WarmJitShare));
         }
 
         var turns = new List<OverheadTurn>();
@@ -56,7 +74,7 @@ internal sealed record OverheadMeasurement(IReadOnlyList<OverheadTurn> Turns, He
         }
 
         var hey = await CrossCheckAsync(settings, environment.ProxyAddress, context, cancellationToken);
-        return new OverheadMeasurement(turns, hey, environment.ProxyExited, nginx.HasExited);
+        return new OverheadMeasurement(turns, hey, environment.ProxyExited, nginx.HasExited) { Primings = primings };
     }
 
     /// <summary>hey GETs the edge's stream URL (reading each SSE response to its end) at the clients' concurrency, with

@@ -28,6 +28,13 @@ internal sealed record OverheadTurn(
     /// <summary>Edge turns: the proxy's CPU time over the window.</summary>
     public TimeSpan? ProxyCpu { get; init; }
 
+    /// <summary>The tiered JIT's CPU time over the window, the edge's (edge turns) and this process's together: a warm run has
+    /// next to none.</summary>
+    public TimeSpan? JitCpu { get; init; }
+
+    /// <summary>The JIT's share of one core over the window; NaN when unknown.</summary>
+    public double JitShare => JitCpu is { } jit && Window > TimeSpan.Zero ? jit / Window : double.NaN;
+
     /// <summary>Edge turns: the proxy's peak resident memory, in bytes.</summary>
     public long? ProxyPeakMemory { get; init; }
 }

@@ -42,6 +42,7 @@ internal static class OverheadTurns
             StreamStatistics.Timeline(streams, meter.StartedAt, run.Warmup, run.Duration, meter, time), meter.PeakInFlight)
         {
             ProxyCpu = window.ProxyCpu,
+            JitCpu = window.JitCpu,
             ProxyPeakMemory = peakMemory,
         };
     }
@@ -71,7 +72,10 @@ internal static class OverheadTurns
         var streams = outcomes.Select(o => o.Stream).ToList();
         return new OverheadTurn(path, round, [.. inWindow.Select(o => o.Stream)], [.. inWindow.Where(o => o.FirstStep is not null).Select(o => o.FirstStep!.Value)],
             window.Length, window.RunCpu, window.OthersCpu, window.Drained,
-            StreamStatistics.Timeline(streams, meter.StartedAt, run.Warmup, run.Duration, meter, time), meter.PeakInFlight);
+            StreamStatistics.Timeline(streams, meter.StartedAt, run.Warmup, run.Duration, meter, time), meter.PeakInFlight)
+        {
+            JitCpu = window.JitCpu,
+        };
     }
 
     /// <summary>Asks the backend for every text once (<see cref="OverheadSettings.DistinctTexts"/>, all at once), so its
@@ -94,17 +98,21 @@ internal static class OverheadTurns
         var (time, run) = (context.Time, context.Run);
         await using var progress = ProgressLine.Start(label, meter, run.Duration, context.Output, context.Interactive, time);
         await Task.Delay(run.Warmup, time, cancellationToken);
-        var (cpuStart, proxyStart, windowStart) = (MachineCpu.Read(), ProxyCpu(proxyProcessId), time.GetTimestamp());
+        var (cpuStart, proxyStart, jitStart, windowStart) = (MachineCpu.Read(), ProxyCpu(proxyProcessId), JitCpu(proxyProcessId), time.GetTimestamp());
         var rest = run.Duration - meter.Elapsed;
         await Task.Delay(rest > TimeSpan.Zero ? rest : TimeSpan.Zero, time, cancellationToken);
-        var (cpuEnd, proxyEnd, windowEnd) = (MachineCpu.Read(), ProxyCpu(proxyProcessId), time.GetTimestamp());
+        var (cpuEnd, proxyEnd, jitEnd, windowEnd) = (MachineCpu.Read(), ProxyCpu(proxyProcessId), JitCpu(proxyProcessId), time.GetTimestamp());
         var drained = await stopAsync(run.DrainTimeout);
         var window = time.GetElapsedTime(windowStart, windowEnd);
         var (ours, others) = MachineCpu.Shares(cpuStart, cpuEnd, window);
-        return new Window(window, ours, others, proxyEnd - proxyStart, drained);
+        return new Window(window, ours, others, proxyEnd - proxyStart, jitEnd - jitStart, drained);
     }
 
     private static TimeSpan? ProxyCpu(int? processId) => processId is { } pid ? ProcessStats.CpuTime(pid) : null;
 
-    private readonly record struct Window(TimeSpan Length, double RunCpu, double OthersCpu, TimeSpan? ProxyCpu, bool Drained);
+    /// <summary>The tiered JIT's CPU time of the edge and of this process (whose SSE and raw clients warm up too).</summary>
+    private static TimeSpan? JitCpu(int? processId) =>
+        ProcessStats.JitCpuTime(System.Environment.ProcessId) + (processId is { } pid ? ProcessStats.JitCpuTime(pid) : TimeSpan.Zero);
+
+    private readonly record struct Window(TimeSpan Length, double RunCpu, double OthersCpu, TimeSpan? ProxyCpu, TimeSpan? JitCpu, bool Drained);
 }

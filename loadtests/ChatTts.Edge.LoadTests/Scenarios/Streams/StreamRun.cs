@@ -44,7 +44,7 @@ internal static class StreamRun
         using var memory = proxyProcessId is { } pid ? MemorySampler.Start(pid, time) : null;
         int dropped;
         bool drained;
-        TimeSpan? cpuAtWindowStart = null, cpuAtWindowEnd = null;
+        ProxyCpuReading cpuAtWindowStart = default, cpuAtWindowEnd = default;
         long windowStart, windowEnd;
         await using (var progress = ProgressLine.Start(profile.Name, meter, run.Duration, context.Output, context.Interactive, time))
         {
@@ -87,7 +87,7 @@ internal static class StreamRun
                 : "streams still open at the drain timeout after the run (cut)")
             .Add("dropped", dropped, MetricUnit.Count, MetricDirection.LowerIsBetter, "open model: arrivals not sent because too many streams were open")
             .Add("peak_in_flight", meter.PeakInFlight, MetricUnit.Count, MetricDirection.HigherIsBetter, "the most streams open at once");
-        if (cpuAtWindowStart is { } cpuStart && cpuAtWindowEnd is { } cpuEnd)
+        if (cpuAtWindowStart.Cpu is { } cpuStart && cpuAtWindowEnd.Cpu is { } cpuEnd)
         {
             var cpu = cpuEnd - cpuStart;
             var events = inWindow.Sum(s => (long)s.AudioEvents);
@@ -96,6 +96,11 @@ internal static class StreamRun
                     "the proxy's CPU time over the window ÷ the window (100 = one core busy)")
                 .Add("proxy_cpu_us_per_event", events == 0 ? double.NaN : cpu.TotalMicroseconds / events, MetricUnit.Microseconds, MetricDirection.LowerIsBetter,
                     "the proxy's CPU time over the window ÷ audio events of the window's streams, in microseconds");
+            if (cpuAtWindowStart.Jit is { } jitStart && cpuAtWindowEnd.Jit is { } jitEnd)
+            {
+                metrics.Add("proxy_jit_cpu_percent", (jitEnd - jitStart) / window * 100, MetricUnit.Percent, MetricDirection.LowerIsBetter,
+                    "the proxy's tiered JIT (re-compiling hot code in the background) over the window ÷ the window: a proxy still warming up when well above 0");
+            }
         }
 
         if (peakMemory is { } peak)
@@ -115,26 +120,33 @@ internal static class StreamRun
         names.AddRange(["hung", "dropped", "peak_in_flight"]);
         if (local)
         {
-            names.AddRange(["proxy_cpu_percent", "proxy_cpu_us_per_event", "proxy_rss_peak_mb", "proxy_exited"]);
+            names.AddRange(["proxy_cpu_percent", "proxy_cpu_us_per_event", "proxy_jit_cpu_percent", "proxy_rss_peak_mb", "proxy_exited"]);
         }
 
         return names;
     }
 
-    private static async Task<(long WindowStart, long WindowEnd, TimeSpan? CpuStart, TimeSpan? CpuEnd)> ApplyAsync(
+    private static async Task<(long WindowStart, long WindowEnd, ProxyCpuReading CpuStart, ProxyCpuReading CpuEnd)> ApplyAsync(
         int? proxyProcessId, ScenarioContext context, Func<TimeSpan, CancellationToken, Task>? duringRun, CancellationToken cancellationToken)
     {
         var time = context.Time;
         var begun = time.GetTimestamp();
         await Task.Delay(context.Run.Warmup, time, cancellationToken);
         var windowStart = time.GetTimestamp();
-        var cpuStart = proxyProcessId is { } pid ? ProcessStats.CpuTime(pid) : null;
+        var cpuStart = ProxyCpuReading.Read(proxyProcessId);
         var rest = context.Run.Duration - time.GetElapsedTime(begun);
         var during = duringRun?.Invoke(rest, cancellationToken) ?? Task.CompletedTask;
         await Task.Delay(rest > TimeSpan.Zero ? rest : TimeSpan.Zero, time, cancellationToken);
         await during;
-        var cpuEnd = proxyProcessId is { } id ? ProcessStats.CpuTime(id) : null;
+        var cpuEnd = ProxyCpuReading.Read(proxyProcessId);
         return (windowStart, time.GetTimestamp(), cpuStart, cpuEnd);
+    }
+
+    /// <summary>The proxy's CPU time and its tiered JIT's, at one moment (nulls when unknown).</summary>
+    private readonly record struct ProxyCpuReading(TimeSpan? Cpu, TimeSpan? Jit)
+    {
+        public static ProxyCpuReading Read(int? processId) =>
+            processId is { } pid ? new(ProcessStats.CpuTime(pid), ProcessStats.JitCpuTime(pid)) : default;
     }
 }
 
