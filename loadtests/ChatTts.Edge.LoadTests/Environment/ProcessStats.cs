@@ -24,33 +24,48 @@ internal static class ProcessStats
     }
 
     /// <summary>
-    /// CPU time so far of the runtime's tiered-compilation worker (the thread named <c>.NET Tiered Compilation</c>, which
-    /// re-compiles hot methods optimized in the background), or null when <c>/proc</c> cannot tell. While it is busy a
-    /// .NET process is still warming up: its CPU per event and its tail latency are not yet those of a long-running one.
+    /// CPU ticks so far of each of the runtime's tiered-compilation workers (threads named <c>.NET Tiered Compilation</c>,
+    /// which re-compile hot methods optimized in the background), by thread id; null when <c>/proc</c> cannot tell.
     /// </summary>
-    public static TimeSpan? JitCpuTime(int processId)
+    public static Dictionary<int, long>? JitThreadTicks(int processId)
     {
         try
         {
-            long ticks = 0;
+            var ticks = new Dictionary<int, long>();
             foreach (var task in Directory.EnumerateDirectories($"/proc/{processId}/task"))
             {
                 // comm is cut to 15 characters by the kernel: ".NET Tiered Com".
-                var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                var open = stat.IndexOf('(', StringComparison.Ordinal);
-                var close = stat.LastIndexOf(')');
-                if (stat.AsSpan(open + 1, close - open - 1).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                var stat = TryRead(Path.Combine(task, "stat"));
+                var open = stat?.IndexOf('(', StringComparison.Ordinal) ?? -1;
+                var close = stat?.LastIndexOf(')') ?? -1;
+                if (stat is not null && open >= 0 && close > open && stat.AsSpan(open + 1, close - open - 1).StartsWith(".NET Tiered", StringComparison.Ordinal))
                 {
                     var fields = stat[(close + 2)..].Split(' ');
-                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    ticks[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] =
+                        long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
                 }
             }
 
-            return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+            return ticks;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
             return null;
+        }
+    }
+
+    /// <summary>Ticks as a time (USER_HZ).</summary>
+    public static TimeSpan FromTicks(long ticks) => TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // a thread that ended meanwhile
         }
     }
 

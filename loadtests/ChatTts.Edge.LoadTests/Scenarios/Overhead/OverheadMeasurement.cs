@@ -12,7 +12,8 @@ internal sealed record HeyCrossCheck(Uri Url, int Requests, int Concurrency, Hey
 /// or nginx died meanwhile.</summary>
 internal sealed record OverheadMeasurement(IReadOnlyList<OverheadTurn> Turns, HeyCrossCheck? Hey, bool ProxyExited, bool NginxExited)
 {
-    /// <summary>Priming rounds are repeated until, in one of them, the JIT used at most this share of a core on every path.</summary>
+    /// <summary>Priming rounds are repeated until, in one of them, the JIT used at most this share of a core on every path
+    /// (in the second half of each path's priming turn).</summary>
     public const double WarmJitShare = 0.02;
 
     /// <summary>The most priming rounds before the measured rounds start, warm or not.</summary>

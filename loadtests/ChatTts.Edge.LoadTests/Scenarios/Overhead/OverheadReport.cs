@@ -43,10 +43,10 @@ internal static class OverheadReport
                 $"{DurationFormat.Format(turn.Warmup)} left out, then the streams under way finish (drain timeout {DurationFormat.Format(turn.DrainTimeout)}). " +
                 $"Per path: {DurationFormat.Format(context.Run.Duration)} of load, {DurationFormat.Format(context.Run.Window)} measured"))
             .AddFact("Priming", string.Create(CultureInfo.InvariantCulture, $"before the first round every path is loaded the same way for " +
-                $"{DurationFormat.Format(settings.Priming(context.Run))}, unmeasured: the backend, the clients, the edge and nginx start cold, and the shared " +
+                $"{DurationFormat.Format(settings.Priming(context.Run))} per priming round, unmeasured: the backend, the clients, the edge and nginx start cold, and the shared " +
                 $"backend would otherwise be warmed at the cost of whichever path came first; before that, the backend is asked for every text once. " +
                 $"Priming rounds repeat until the .NET tiered JIT (of the edge and of the runner's clients) used at most " +
-                $"{OverheadMeasurement.WarmJitShare * 100:0} % of a core on every path, at most {OverheadMeasurement.MaxPrimings} rounds: " +
+                $"{OverheadMeasurement.WarmJitShare * 100:0} % of a core in the second half of every path's turn, at most {OverheadMeasurement.MaxPrimings} rounds: " +
                 $"{measurement.Primings} ran. A cold edge's JIT takes a core's worth of CPU for tens of seconds, a cost of its start, not of its events"))
             .AddFact("TTFA, direct and nginx", "from sending the request to the first PCM byte after the 44-byte WAV header; the body is read to its end " +
                 "and must start with the streaming header (sizes 0xFFFFFFFF, PCM 24 kHz mono 16-bit) and hold whole samples")

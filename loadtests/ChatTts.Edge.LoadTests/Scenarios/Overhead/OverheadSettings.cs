@@ -102,11 +102,12 @@ internal sealed record OverheadSettings(
     }
 
     /// <summary>
-    /// How long each path is loaded, unmeasured, before the first round: a turn's warm-up. The emulated backend, the
-    /// clients, the edge and nginx all start cold (JIT, connection pools), and the shared backend would otherwise be
-    /// warmed by whichever path comes first, at that path's cost.
+    /// How long each path is loaded, unmeasured, in one priming round before the first measured one: twice a turn's warm-up,
+    /// whose second half tells whether the JIT is still busy. The emulated backend, the clients, the edge and nginx all
+    /// start cold (JIT, connection pools), and the shared backend would otherwise be warmed by whichever path comes first,
+    /// at that path's cost.
     /// </summary>
-    public TimeSpan Priming(RunSettings run) => Turn(run).Warmup;
+    public TimeSpan Priming(RunSettings run) => Turn(run).Warmup * 2;
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"{Clients} clients per path, {Rounds} round{(Rounds == 1 ? "" : "s")}");

@@ -97,11 +97,13 @@ internal static class OverheadTurns
     {
         var (time, run) = (context.Time, context.Run);
         await using var progress = ProgressLine.Start(label, meter, run.Duration, context.Output, context.Interactive, time);
+        using var runnerJit = JitSampler.Start(System.Environment.ProcessId, time);
+        using var proxyJit = proxyProcessId is { } id ? JitSampler.Start(id, time) : null;
         await Task.Delay(run.Warmup, time, cancellationToken);
-        var (cpuStart, proxyStart, jitStart, windowStart) = (MachineCpu.Read(), ProxyCpu(proxyProcessId), JitCpu(proxyProcessId), time.GetTimestamp());
+        var (cpuStart, proxyStart, jitStart, windowStart) = (MachineCpu.Read(), ProxyCpu(proxyProcessId), JitCpu(runnerJit, proxyJit), time.GetTimestamp());
         var rest = run.Duration - meter.Elapsed;
         await Task.Delay(rest > TimeSpan.Zero ? rest : TimeSpan.Zero, time, cancellationToken);
-        var (cpuEnd, proxyEnd, jitEnd, windowEnd) = (MachineCpu.Read(), ProxyCpu(proxyProcessId), JitCpu(proxyProcessId), time.GetTimestamp());
+        var (cpuEnd, proxyEnd, jitEnd, windowEnd) = (MachineCpu.Read(), ProxyCpu(proxyProcessId), JitCpu(runnerJit, proxyJit), time.GetTimestamp());
         var drained = await stopAsync(run.DrainTimeout);
         var window = time.GetElapsedTime(windowStart, windowEnd);
         var (ours, others) = MachineCpu.Shares(cpuStart, cpuEnd, window);
@@ -111,8 +113,7 @@ internal static class OverheadTurns
     private static TimeSpan? ProxyCpu(int? processId) => processId is { } pid ? ProcessStats.CpuTime(pid) : null;
 
     /// <summary>The tiered JIT's CPU time of the edge and of this process (whose SSE and raw clients warm up too).</summary>
-    private static TimeSpan? JitCpu(int? processId) =>
-        ProcessStats.JitCpuTime(System.Environment.ProcessId) + (processId is { } pid ? ProcessStats.JitCpuTime(pid) : TimeSpan.Zero);
+    private static TimeSpan? JitCpu(JitSampler? runner, JitSampler? proxy) => runner?.Read() + (proxy?.Read() ?? TimeSpan.Zero);
 
     private readonly record struct Window(TimeSpan Length, double RunCpu, double OthersCpu, TimeSpan? ProxyCpu, TimeSpan? JitCpu, bool Drained);
 }

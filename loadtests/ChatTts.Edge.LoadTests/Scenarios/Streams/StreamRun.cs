@@ -133,20 +133,21 @@ internal static class StreamRun
         var begun = time.GetTimestamp();
         await Task.Delay(context.Run.Warmup, time, cancellationToken);
         var windowStart = time.GetTimestamp();
-        var cpuStart = ProxyCpuReading.Read(proxyProcessId);
+        using var jit = proxyProcessId is { } id ? JitSampler.Start(id, time) : null;
+        var cpuStart = ProxyCpuReading.Read(proxyProcessId, jit);
         var rest = context.Run.Duration - time.GetElapsedTime(begun);
         var during = duringRun?.Invoke(rest, cancellationToken) ?? Task.CompletedTask;
         await Task.Delay(rest > TimeSpan.Zero ? rest : TimeSpan.Zero, time, cancellationToken);
         await during;
-        var cpuEnd = ProxyCpuReading.Read(proxyProcessId);
+        var cpuEnd = ProxyCpuReading.Read(proxyProcessId, jit);
         return (windowStart, time.GetTimestamp(), cpuStart, cpuEnd);
     }
 
     /// <summary>The proxy's CPU time and its tiered JIT's, at one moment (nulls when unknown).</summary>
     private readonly record struct ProxyCpuReading(TimeSpan? Cpu, TimeSpan? Jit)
     {
-        public static ProxyCpuReading Read(int? processId) =>
-            processId is { } pid ? new(ProcessStats.CpuTime(pid), ProcessStats.JitCpuTime(pid)) : default;
+        public static ProxyCpuReading Read(int? processId, JitSampler? jit) =>
+            processId is { } pid ? new(ProcessStats.CpuTime(pid), jit?.Read()) : default;
     }
 }
 
