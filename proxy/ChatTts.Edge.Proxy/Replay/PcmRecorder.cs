@@ -24,7 +24,7 @@ internal sealed class PcmRecorder(ISynthesisOutput inner, int maxBytes) : ISynth
     public long? FirstAudioTimestamp => inner.FirstAudioTimestamp;
 
     /// <summary>The PCM recorded so far; null once it grew past the limit.</summary>
-    public ReadOnlyMemory<byte>? Recorded => _overflowed ? null : _buffer.AsMemory(0, _length);
+    public ReadOnlyMemory<byte>? Recorded => _overflowed ? default(ReadOnlyMemory<byte>?) : _buffer.AsMemory(0, _length);
 
     public ValueTask WriteFrameAsync(Memory<byte> wav, int samples, CancellationToken cancellationToken)
     {
