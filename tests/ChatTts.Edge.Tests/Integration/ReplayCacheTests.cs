@@ -139,6 +139,26 @@ public sealed class ReplayCacheTests
         Assert.Equal(2, gpu.RequestCount);
     }
 
+    [Theory]
+    [InlineData(true, 2)]
+    [InlineData(false, 1)]
+    public async Task Replay_IsChargedItsCharacters_UnlessChargeCharactersIsFalse(bool charge, int timesCharged)
+    {
+        await using var gpu = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        var settings = QuotaSettings.Alice(charactersPerDay: 100_000);
+        settings["Edge:Cache:ChargeCharacters"] = charge ? "true" : "false";
+        await using var edge = EdgeApp.Start(gpu, settings);
+        using var client = edge.CreateRealClient();
+        var key = "&seed=42&api_key=" + QuotaSettings.AliceKey;
+
+        await GetAsync(client, key);
+        var replayed = await GetAsync(client, key);
+
+        Assert.True(replayed.Single("done").GetProperty("cached").GetBoolean());
+        Assert.Equal(Text.Length, replayed.Single("done").GetProperty("characters").GetInt32());
+        Assert.Equal(timesCharged * Text.Length, await CharactersUsedAsync(client));
+    }
+
     [Fact]
     public async Task Start_AnEntryLimitOverTheBudget_ARedisStoreWithoutRedis_AndABadModelTag_FailsListingAllThreeByKey()
     {
@@ -156,6 +176,16 @@ public sealed class ReplayCacheTests
         Assert.Contains("Edge:Cache:MaxEntryBytes (2000) must not exceed Edge:Cache:MaxBytes (1000)", message, StringComparison.Ordinal);
         Assert.Contains("Edge:Cache:Store is Redis, so Edge:Redis:Configuration must name", message, StringComparison.Ordinal);
         Assert.Contains("Destinations:gpu0:Metadata:Model must be at most 200 characters with no control characters", message, StringComparison.Ordinal);
+    }
+
+    private static async Task<long> CharactersUsedAsync(HttpClient client)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/usage");
+        request.Headers.Add("X-Api-Key", QuotaSettings.AliceKey);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var usage = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return usage.RootElement.GetProperty("characters").GetProperty("used").GetInt64();
     }
 
     internal static string Path(string fields) => "/v1/tts/stream?text=" + Uri.EscapeDataString(Text) + fields;
