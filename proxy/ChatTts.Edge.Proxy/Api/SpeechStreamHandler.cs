@@ -78,7 +78,6 @@ internal sealed partial class SpeechStreamHandler(
             await StopAsync(session, keepAlive);
             await session.WriteDoneAsync(new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, run.Backend!, run.Segments, run.Cached), aborted);
             result = "done";
-            await run.CompletedAsync(aborted);
         }
         catch (Exception ex) when (IsClientGone(ex, aborted))
         {

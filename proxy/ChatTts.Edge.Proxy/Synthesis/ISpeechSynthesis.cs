@@ -27,9 +27,6 @@ internal interface ISpeechSynthesis
 
     /// <summary>Runs the synthesis to its end; returns the number of <c>audio</c> events sent.</summary>
     ValueTask<long> ExecuteAsync(CancellationToken cancellationToken);
-
-    /// <summary>Called once the stream has ended <c>done</c> (not after an error or a client that left).</summary>
-    ValueTask CompletedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 /// <summary>Chooses how a request is synthesized.</summary>

@@ -10,7 +10,9 @@ namespace ChatTts.Edge.Synthesis;
 /// A deterministic request (a <c>seed</c>, one run): served from the replay cache when an earlier identical request's
 /// PCM is there for a dialect and model that could serve it (framed at this request's <c>chunk_ms</c> by the same
 /// <see cref="PcmFramer"/>, with no GPU slot and no queue); otherwise one <see cref="SynthesisRun"/> whose PCM a
-/// <see cref="PcmRecorder"/> copies on its way, stored once the stream has ended <c>done</c> (<see cref="CompletedAsync"/>).
+/// <see cref="PcmRecorder"/> copies on its way, stored once the run has ended with every frame delivered: just before
+/// <c>done</c> goes out, so a client that has seen <c>done</c> finds its repeat cached on any replica. A run that fails
+/// or whose client leaves is never stored.
 /// </summary>
 internal sealed class ReplayingSynthesis : ISpeechSynthesis
 {
@@ -21,7 +23,6 @@ internal sealed class ReplayingSynthesis : ISpeechSynthesis
     private readonly int _chunkMs;
     private readonly bool _split;
     private SynthesisRun? _run;
-    private PcmRecorder? _recorder;
     private string? _cachedBackend;
     private string? _cachedDialect;
 
@@ -66,33 +67,17 @@ internal sealed class ReplayingSynthesis : ISpeechSynthesis
             return await ReplayAsync(entry, cancellationToken);
         }
 
-        _recorder = new PcmRecorder(_output, _services.Replay.Options.MaxEntryBytes);
-        _run = new SynthesisRun(_services, _context, _recorder, _speech, _chunkMs);
+        var recorder = new PcmRecorder(_output, _services.Replay.Options.MaxEntryBytes);
+        _run = new SynthesisRun(_services, _context, recorder, _speech, _chunkMs);
         try
         {
-            return await _run.ExecuteAsync(cancellationToken);
-        }
-        catch
-        {
-            _recorder.Release(); // a stream that did not end done is never stored
-            throw;
-        }
-    }
-
-    /// <summary>The stream ended <c>done</c>: its PCM is stored under the key of the destination that synthesized it.</summary>
-    public async ValueTask CompletedAsync(CancellationToken cancellationToken)
-    {
-        if (_recorder is not { } recorder || _run?.Backend is not { } backend)
-        {
-            return;
-        }
-
-        try
-        {
-            if (recorder.Recorded is { IsEmpty: false } pcm && _services.Backends.ModelOf(backend) is { } model)
+            var chunks = await _run.ExecuteAsync(cancellationToken);
+            if (recorder.Recorded is { IsEmpty: false } pcm && _run.Backend is { } backend && _services.Backends.ModelOf(backend) is { } model)
             {
                 await _services.Replay.StoreAsync(ReplayKey.For(_speech, _split, model), new ReplayEntry(backend, pcm.ToArray()), cancellationToken);
             }
+
+            return chunks;
         }
         finally
         {
