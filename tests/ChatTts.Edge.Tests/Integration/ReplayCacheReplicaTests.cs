@@ -1,3 +1,5 @@
+using ChatTts.Edge.Backends;
+using ChatTts.Edge.Replay;
 using ChatTts.Edge.Tests.Infrastructure;
 using ChatTts.Emulator;
 
@@ -25,6 +27,11 @@ public sealed class ReplayCacheReplicaTests
         Assert.Equal(1, gpu.RequestCount);
         Assert.Equal(gpu.ProducedPcm(gpu.Requests[0]), replayed.AudioPcm());
         Assert.All(replayed.Data("audio").SkipLast(1), a => Assert.Equal(100 * 24, a.GetProperty("samples").GetInt32()));
+
+        // One string key, named by the request's SHA-256, expiring with Edge:Cache:Ttl (default one hour).
+        var key = "edge:replay:" + ReplayKey.For(new BackendRequest(ReplayCacheTests.Text, Seed: 42), split: true, new BackendModel("webui", "chattts-1"));
+        Assert.Equal("1", await redis.CommandAsync(timeout.Token, "DBSIZE"));
+        Assert.InRange(long.Parse(await redis.CommandAsync(timeout.Token, "PTTL", key), System.Globalization.CultureInfo.InvariantCulture), 3_500_000, 3_600_000);
     }
 
     [Fact]

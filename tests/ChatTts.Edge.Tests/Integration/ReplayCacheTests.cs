@@ -11,7 +11,7 @@ namespace ChatTts.Edge.Tests.Integration;
 /// </summary>
 public sealed class ReplayCacheTests
 {
-    private const string Text = "A greeting that every caller hears the same way.";
+    internal const string Text = "A greeting that every caller hears the same way.";
 
     [Theory]
     [InlineData("webui")]
@@ -35,6 +35,38 @@ public sealed class ReplayCacheTests
         Assert.Equal("done", second.EventTypes.Last());
         Assert.Equal("gpu0", second.Single("done").GetProperty("backend").GetString());
         Assert.Equal(first.Single("done").GetProperty("samples").GetInt64(), second.Single("done").GetProperty("samples").GetInt64());
+    }
+
+    [Fact]
+    public async Task CachedRequest_WhileTheOnlyGpuIsTakenAndQueueingIsOff_IsServedAtOnce_WithoutASlot()
+    {
+        await using var gpu = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        await using var edge = EdgeApp.Start(gpu, new Dictionary<string, string?> { ["Edge:Admission:MaxQueueLength"] = "0" });
+        using var client = edge.CreateRealClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var first = await GetAsync(client, "&seed=42", timeout.Token);
+
+        gpu.Faults.Hold = true; // another request takes the GPU's one slot and keeps it
+        var holding = GetAsync(client, "&seed=99", timeout.Token);
+        while (gpu.RequestCount < 2)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        using (var refused = await client.GetAsync(Path("&seed=100"), timeout.Token))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode); // a synthesis finds no slot and no queue
+        }
+
+        var cached = await GetAsync(client, "&seed=42", timeout.Token);
+        gpu.Faults.Hold = false;
+        await holding;
+
+        Assert.Equal(["meta"], cached.EventTypes.Distinct().Take(1));
+        Assert.DoesNotContain("queued", cached.EventTypes);
+        Assert.True(cached.Single("done").GetProperty("cached").GetBoolean());
+        Assert.Equal(first.AudioPcm(), cached.AudioPcm());
+        Assert.Equal(2, gpu.RequestCount);
     }
 
     [Fact]
