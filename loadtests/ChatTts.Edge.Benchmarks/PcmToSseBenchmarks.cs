@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using ChatTts.Edge.Audio;
 using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Dialects;
+using ChatTts.Edge.Replay;
 using ChatTts.Edge.Streaming;
 using ChatTts.Edge.TestKit;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +15,9 @@ namespace ChatTts.Edge.Benchmarks;
 /// The audio hot path, per SSE event: read a streamed WAV (decode) under the first-audio/idle watchdog, cut 200 ms
 /// frames (frame), write each
 /// frame's WAV header (wrap), base64 it into an <c>audio</c> event (encode) and flush it to the response (write).
-/// One benchmark operation is one audio event, so the allocation column reads "bytes per event".
+/// One benchmark operation is one audio event, so the allocation column reads "bytes per event". With
+/// <see cref="Recorded"/>, a <see cref="PcmRecorder"/> sits between the framer and the session, as for a cacheable
+/// (seeded) request: each frame's PCM is also copied into one growing pooled buffer.
 /// </summary>
 [MemoryDiagnoser]
 public class PcmToSseBenchmarks : IDisposable
@@ -32,6 +35,9 @@ public class PcmToSseBenchmarks : IDisposable
 
     [Params(4096, 16_384)]
     public int BackendReadSize { get; set; }
+
+    [Params(false, true)]
+    public bool Recorded { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -59,10 +65,21 @@ public class PcmToSseBenchmarks : IDisposable
     {
         _backend.Rewind();
         using var session = new SseSession(_context, TimeProvider.System, StreamingDefaults.StalledClientTimeout);
-        using var framer = new PcmFramer(ChunkMs * PcmFormat.SamplesPerMillisecond, session);
+        var recorder = Recorded ? new PcmRecorder(session, CacheDefaults.MaxEntryBytes) : null;
+        using var framer = new PcmFramer(ChunkMs * PcmFormat.SamplesPerMillisecond, recorder ?? (IAudioFrameSink)session);
         using var watchdog = new AudioWatchdog(framer, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None);
         await WavStreamReader.ReadAsync(_backend, watchdog, new BackendLimits(StreamingDefaults.MaxBackendEventBytes, long.MaxValue), watchdog.Token);
         await framer.CompleteAsync(CancellationToken.None);
+        if (recorder is not null)
+        {
+            if (recorder.Recorded?.Length != _backendWav.Length - WavHeader.Size)
+            {
+                throw new InvalidOperationException("The recorder missed some PCM.");
+            }
+
+            recorder.Release();
+        }
+
         if (session.NextSeq != Events)
         {
             throw new InvalidOperationException($"Expected {Events} events, wrote {session.NextSeq}.");

@@ -15,6 +15,7 @@ builder.Services
     .AddEdgeCallers(builder.Configuration)
     .AddEdgeQuotas(builder.Configuration)
     .AddEdgeSynthesis()
+    .AddEdgeReplay(builder.Configuration)
     .AddEdgeAdmission(builder.Configuration)
     .AddEdgeResilience(builder.Configuration)
     .AddEdgeStreaming(builder.Configuration)

@@ -153,6 +153,7 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMe
                 {
                     Status = StreamStatus.Done,
                     Backend = Property(done, "backend"),
+                    Cached = string.Equals(Property(done, "cached"), "true", StringComparison.OrdinalIgnoreCase),
                     AudioProblem = _problem ?? DoneProblem(done),
                 },
                 _ => outcome with { Failure = "ended without done" },

@@ -4,6 +4,7 @@ using ChatTts.Edge.LoadTests.Scenarios.LongText;
 using ChatTts.Edge.LoadTests.Scenarios.OpenAi;
 using ChatTts.Edge.LoadTests.Scenarios.Overhead;
 using ChatTts.Edge.LoadTests.Scenarios.Quotas;
+using ChatTts.Edge.LoadTests.Scenarios.Repeats;
 using ChatTts.Edge.LoadTests.Scenarios.Streams;
 using ChatTts.Edge.LoadTests.Scenarios.Tls;
 using ChatTts.Edge.LoadTests.Scenarios.Utilisation;
@@ -27,6 +28,7 @@ internal static class ScenarioCatalog
         new FailoverScenario(),
         new BurstScenario(),
         new LongTextScenario(),
+        new RepeatsScenario(),
     ];
 
     public static IScenario? Find(string name) =>

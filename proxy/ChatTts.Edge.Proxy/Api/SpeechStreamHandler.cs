@@ -57,7 +57,7 @@ internal sealed partial class SpeechStreamHandler(
             }
             finally
             {
-                await ticket.CompleteAsync(outcome?.AudioSent ?? false);
+                await ticket.CompleteAsync(outcome?.Charged ?? false);
                 Complete(context, caller, request, started, outcome, activity);
             }
         }
@@ -76,7 +76,7 @@ internal sealed partial class SpeechStreamHandler(
         {
             var chunks = await run.ExecuteAsync(work.Token);
             await StopAsync(session, keepAlive);
-            await session.WriteDoneAsync(new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, run.Backend!, run.Segments), aborted);
+            await session.WriteDoneAsync(new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, run.Backend!, run.Segments, run.Cached), aborted);
             result = "done";
         }
         catch (Exception ex) when (IsClientGone(ex, aborted))
@@ -93,7 +93,7 @@ internal sealed partial class SpeechStreamHandler(
             await StopAsync(session, keepAlive);
         }
 
-        return new StreamOutcome(result, run.Backend, run.Dialect, run.Attempts, session.FramesWritten, session.TimeToFirstAudio, PcmFormat.ToMilliseconds(session.SamplesSent));
+        return new StreamOutcome(result, run.Backend, run.Dialect, run.Attempts, session.FramesWritten, session.TimeToFirstAudio, PcmFormat.ToMilliseconds(session.SamplesSent), run.FreeOfCharge);
     }
 
     /// <summary>Tells the client what went wrong: an <c>error</c> event once the stream is open, a problem before.</summary>
@@ -211,7 +211,11 @@ internal delegate ISpeechStream SpeechStreamFactory(HttpContext context, TimePro
 
 /// <summary>How a stream ended, for the caller's quota, the metrics and the completion log line.</summary>
 /// <param name="Result"><c>done</c>, <c>error:&lt;code&gt;</c>, <c>http_&lt;status&gt;</c>, <c>client_gone</c> or <c>client_stalled</c>.</param>
-internal sealed record StreamOutcome(string Result, string? Backend, string? Dialect, int Attempts, long Chunks, TimeSpan? TimeToFirstAudio, double AudioMs)
+/// <param name="FreeOfCharge">A replay the caller is not charged for (<c>Edge:Cache:ChargeCharacters</c> false).</param>
+internal sealed record StreamOutcome(string Result, string? Backend, string? Dialect, int Attempts, long Chunks, TimeSpan? TimeToFirstAudio, double AudioMs, bool FreeOfCharge = false)
 {
     public bool AudioSent => Chunks > 0;
+
+    /// <summary>Whether the caller keeps paying the request's characters: audio went out, and not as a free replay.</summary>
+    public bool Charged => AudioSent && !FreeOfCharge;
 }

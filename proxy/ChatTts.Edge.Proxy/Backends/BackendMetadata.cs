@@ -24,6 +24,16 @@ internal static class BackendMetadata
     /// </summary>
     public const string FinishingTimeout = "FinishingTimeout";
 
+    /// <summary>
+    /// Names the model (and its version) the server runs, for the replay cache: audio cached from a destination is
+    /// served again only for destinations of the same dialect and <c>Model</c> (default empty). Change it when a
+    /// server's model or weights change.
+    /// </summary>
+    public const string Model = "Model";
+
+    /// <summary>The longest <see cref="Model"/> tag.</summary>
+    public const int MaxModelLength = 200;
+
     public const string DefaultDialect = WebUiDialect.DialectName;
     public const int DefaultMaxConcurrency = 1;
     public static readonly TimeSpan MaxFinishingTimeout = TimeSpan.FromHours(1);
@@ -57,6 +67,11 @@ internal static class BackendMetadata
         {
             yield return $"{path}:Metadata:{FinishingTimeout} is '{finishing}'; expected a duration from 00:00:00 to {MaxFinishingTimeout:c}, such as 00:02:00.";
         }
+
+        if (Get(cluster, destination, Model) is { } model && (model.Length > MaxModelLength || model.Any(char.IsControl)))
+        {
+            yield return $"{path}:Metadata:{Model} must be at most {MaxModelLength} characters with no control characters, such as chattts-v0.2.";
+        }
     }
 
     /// <summary>The settings of a destination whose metadata <see cref="Problems"/> found no mistake in.</summary>
@@ -71,7 +86,7 @@ internal static class BackendMetadata
 
         TryGetMaxConcurrency(cluster, destination, out var cap);
         var finishing = Get(cluster, destination, FinishingTimeout) is { } raw && TryParseFinishingTimeout(raw, out var parsed) ? parsed : dialect.FinishingTimeout;
-        return new DestinationSettings(dialect, cap, bool.TryParse(Get(cluster, destination, Draining), out var draining) && draining, finishing);
+        return new DestinationSettings(dialect, cap, bool.TryParse(Get(cluster, destination, Draining), out var draining) && draining, finishing, Get(cluster, destination, Model) ?? "");
     }
 
     private static bool TryGetMaxConcurrency(ClusterConfig cluster, DestinationConfig destination, out int value)
@@ -97,4 +112,8 @@ internal static class BackendMetadata
 }
 
 /// <summary>The edge's settings of one destination, read from its <c>Metadata</c> and its cluster's.</summary>
-internal sealed record DestinationSettings(IBackendDialect Dialect, int MaxConcurrency, bool Draining, TimeSpan FinishingTimeout);
+/// <param name="Model">The <see cref="BackendMetadata.Model"/> tag; empty when none is set.</param>
+internal sealed record DestinationSettings(IBackendDialect Dialect, int MaxConcurrency, bool Draining, TimeSpan FinishingTimeout, string Model);
+
+/// <summary>What decides the audio a destination makes of a request besides the request itself: its dialect and model tag.</summary>
+internal readonly record struct BackendModel(string Dialect, string Model);

@@ -52,6 +52,10 @@ internal static class LogEvents
     public const int RevocationListNotSignedByItsCa = 64;
     public const int RevocationListExpired = 65;
 
+    // Replay: the cache of deterministic requests.
+    public const int CacheStoreDown = 80;
+    public const int CacheStoreBack = 81;
+
     // Hosting: configuration.
     public const int ReloadRefused = 70;
     public const int ReloadApplied = 71;

@@ -25,6 +25,7 @@ internal sealed class EdgeMetrics
     private readonly Counter<long> _retries;
     private readonly Counter<long> _backendFailures;
     private readonly Counter<long> _quotaDecisions;
+    private readonly Counter<long> _cacheLookups;
 
     public EdgeMetrics(IMeterFactory meters, IAdmissionControl queue, BackendActivity activity, IProxyStateLookup proxy)
     {
@@ -39,6 +40,7 @@ internal sealed class EdgeMetrics
         _retries = meter.CreateCounter<long>("chattts.edge.retries", "{retry}", "Syntheses retried on another backend");
         _backendFailures = meter.CreateCounter<long>("chattts.edge.backend.failures", "{failure}", "Failed backend attempts by backend and kind");
         _quotaDecisions = meter.CreateCounter<long>("chattts.edge.quota.decisions", "{decision}", "Quota checks by outcome (allowed, rate, characters, concurrency, unavailable)");
+        _cacheLookups = meter.CreateCounter<long>("chattts.edge.cache.lookups", "{lookup}", "Replay cache lookups of seeded requests by result (hit, miss)");
         meter.CreateObservableGauge("chattts.edge.queue.length", () => queue.Length, "{request}", "Requests waiting for a GPU slot");
         meter.CreateObservableGauge("chattts.edge.backend.in_flight", () => PerDestination(proxy, activity.InFlight), "{synthesis}", "Syntheses running per backend (finishing ones included)");
         meter.CreateObservableGauge("chattts.edge.backend.finishing", () => PerDestination(proxy, activity.Finishing), "{synthesis}", "Syntheses per backend that the edge abandoned while the GPU may still compute them");
@@ -70,6 +72,8 @@ internal sealed class EdgeMetrics
 
     public void BackendFailed(string backend, BackendFailureKind kind) =>
         _backendFailures.Add(1, new KeyValuePair<string, object?>("backend", backend), new KeyValuePair<string, object?>("kind", kind.ToString().ToLowerInvariant()));
+
+    public void CacheLookedUp(bool hit) => _cacheLookups.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
 
     public void QuotaDecided(string outcome) => _quotaDecisions.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 

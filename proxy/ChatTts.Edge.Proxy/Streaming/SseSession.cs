@@ -144,6 +144,11 @@ internal sealed partial class SseSession : ISpeechStream
             {
                 json.WriteNumber("segments", segments);
             }
+
+            if (s.Cached)
+            {
+                json.WriteBoolean("cached", true);
+            }
         }, cancellationToken);
 
     public Task WriteErrorAsync(StreamError error, CancellationToken cancellationToken) =>

@@ -2,7 +2,8 @@ namespace ChatTts.Edge.Streaming;
 
 /// <summary>The totals a <c>done</c> event reports.</summary>
 /// <param name="Segments">How many segments a split long text was spoken in; null when it was not split.</param>
-internal readonly record struct DoneSummary(long Chunks, long Samples, int Characters, TimeSpan TimeToFirstAudio, string Backend, int? Segments = null);
+/// <param name="Cached">True when the audio came from the replay cache instead of a GPU.</param>
+internal readonly record struct DoneSummary(long Chunks, long Samples, int Characters, TimeSpan TimeToFirstAudio, string Backend, int? Segments = null, bool Cached = false);
 
 /// <summary>What a <c>segment</c> event reports: a segment of a split long text starts here.</summary>
 /// <param name="Index">Its place among the text's segments, from 0.</param>

@@ -19,6 +19,12 @@ internal interface ISpeechSynthesis
     /// <summary>How many segments the text is spoken in; null when it is not split.</summary>
     int? Segments { get; }
 
+    /// <summary>True when the audio came from the replay cache instead of a GPU (<see cref="ReplayingSynthesis"/>).</summary>
+    bool Cached => false;
+
+    /// <summary>True when the caller is not charged the request's characters (a cache hit with <c>Edge:Cache:ChargeCharacters</c> false).</summary>
+    bool FreeOfCharge => false;
+
     /// <summary>Runs the synthesis to its end; returns the number of <c>audio</c> events sent.</summary>
     ValueTask<long> ExecuteAsync(CancellationToken cancellationToken);
 }
@@ -28,7 +34,8 @@ internal static class SpeechSynthesis
 {
     /// <summary>
     /// A text longer than <see cref="SegmentationOptions.MaxSegmentCharacters"/> is split by sentence and spoken on
-    /// several GPUs at once (unless <paramref name="split"/> is false); any other text is one <see cref="SynthesisRun"/>.
+    /// several GPUs at once (unless <paramref name="split"/> is false); any other text is one <see cref="SynthesisRun"/>,
+    /// behind the replay cache when it has a seed (<see cref="ReplayingSynthesis"/>).
     /// </summary>
     public static ISpeechSynthesis Create(SynthesisServices services, HttpContext context, ISegmentedOutput output, BackendRequest speech, int chunkMs, bool split)
     {
@@ -42,6 +49,8 @@ internal static class SpeechSynthesis
             }
         }
 
-        return new SynthesisRun(services, context, output, speech, chunkMs);
+        return speech.Seed is not null && services.Replay.Options.Enabled
+            ? new ReplayingSynthesis(services, context, output, speech, chunkMs, split)
+            : new SynthesisRun(services, context, output, speech, chunkMs);
     }
 }

@@ -1,6 +1,8 @@
 using ChatTts.Edge.Admission;
+using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Health;
 using ChatTts.Edge.Observability;
+using ChatTts.Edge.Replay;
 using ChatTts.Edge.Resilience;
 using ChatTts.Edge.Segmentation;
 using ChatTts.Edge.Streaming;
@@ -20,6 +22,8 @@ internal sealed class SynthesisServices(
     IOptionsMonitor<StreamingOptions> streaming,
     IOptionsMonitor<AdmissionOptions> admissionOptions,
     IOptionsMonitor<SegmentationOptions> segmentation,
+    ReplayCache replay,
+    BackendSelector backends,
     ILogger<SynthesisRun> logger)
 {
     public IAdmissionControl Admission { get; } = admission;
@@ -41,6 +45,12 @@ internal sealed class SynthesisServices(
     public AdmissionOptions AdmissionOptions => admissionOptions.CurrentValue;
 
     public SegmentationOptions Segmentation => segmentation.CurrentValue;
+
+    /// <summary>The replay cache of deterministic requests.</summary>
+    public ReplayCache Replay { get; } = replay;
+
+    /// <summary>The fleet's destinations, for the dialects and models a request could be served by.</summary>
+    public BackendSelector Backends { get; } = backends;
 
     public ILogger Logger { get; } = logger;
 }

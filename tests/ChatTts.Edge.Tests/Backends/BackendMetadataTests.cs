@@ -40,4 +40,17 @@ public sealed class BackendMetadataTests
 
         Assert.StartsWith($"ReverseProxy:Clusters:chattts:Destinations:gpu1:Metadata:FinishingTimeout is '{configured}'", problem, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, null, "")]
+    [InlineData("chattts-1", null, "chattts-1")]
+    [InlineData("chattts-1", "chattts-2", "chattts-2")]
+    public void Parse_Model_IsTheDestinationsTag_ElseTheClustersElseEmpty(string? cluster, string? destination, string expected)
+    {
+        var clusterConfig = new ClusterConfig { ClusterId = "chattts", Metadata = cluster is null ? null : new Dictionary<string, string> { ["Model"] = cluster } };
+        var destinationConfig = new DestinationConfig { Address = "http://gpu/", Metadata = destination is null ? null : new Dictionary<string, string> { ["Model"] = destination } };
+
+        Assert.Equal(expected, BackendMetadata.Parse(clusterConfig, destinationConfig, Dialects).Model);
+        Assert.Empty(BackendMetadata.Problems(clusterConfig, destinationConfig, Dialects, "x"));
+    }
 }

@@ -199,6 +199,6 @@ public sealed class ConfigurationTests
         Assert.Contains(key.Split(':')[^1].Replace("0", "AllowedOrigins", StringComparison.Ordinal), Flatten(failure));
     }
 
-    private static string Flatten(Exception exception) =>
+    internal static string Flatten(Exception exception) =>
         exception.InnerException is null ? exception.ToString() : exception + Flatten(exception.InnerException);
 }

@@ -167,6 +167,25 @@ public sealed class LoadTestRunnerTests(PassingSmokeRun baseline) : IClassFixtur
         Assert.InRange(metrics.GetProperty("total_ratio.400").GetProperty("value").GetDouble(), 0.05, 0.95); // four GPUs beat one
     }
 
+    [Fact]
+    public async Task Repeats_ServesEveryRepeatFromTheCache_AndReportsCachedAndSynthesizedFirstAudioAndTheGpuTimeSaved()
+    {
+        var run = await LoadTestRunner.RunAsync("repeats", "--requests", "20", "--clients", "2", "--gpus", "2", "--first-audio", "50ms", "--rtf", "0.02",
+            "--loopback-streams", "20", "--threshold", "loopback.ttfa.cached.p99=<= 1s", "--out", _out);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var report = await File.ReadAllTextAsync(Path.Combine(_out, "report.md"));
+        foreach (var row in new[] { "| mixed: synthesized | 14 |", "| mixed: cached | 6 |", "| loopback: cached | 20 |" })
+        {
+            Assert.Contains(row, report, StringComparison.Ordinal);
+        }
+
+        var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_out, "report.json"))).RootElement.GetProperty("metrics");
+        Assert.Equal(0, metrics.GetProperty("failed").GetProperty("value").GetDouble());
+        Assert.Equal(14, metrics.GetProperty("syntheses").GetProperty("value").GetDouble()); // the GPUs never saw a repeat
+        Assert.True(metrics.GetProperty("gpu_seconds.saved").GetProperty("value").GetDouble() > 6 * 0.05); // at least each repeat's first-audio delay
+    }
+
     [Theory]
     [InlineData("--lengths", "250,many", "--lengths")]
     [InlineData("--gpus", "0", "--gpus")]

@@ -53,6 +53,24 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_ASeededRequestTwice_CountsOneCacheMissAndOneHit()
+    {
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        await using var edge = EdgeApp.Start(backend);
+        using var client = edge.CreateRealClient();
+
+        await SseCapture.GetAsync(client, "/v1/tts/stream?text=hello&seed=42");
+        await SseCapture.GetAsync(client, "/v1/tts/stream?text=hello&seed=42");
+        await SseCapture.GetAsync(client, "/v1/tts/stream?text=hello"); // no seed: no lookup
+        using var response = await client.GetAsync("/metrics");
+        var lines = (await response.Content.ReadAsStringAsync()).Replace("otel_scope_name=\"ChatTts.Edge\",", "", StringComparison.Ordinal).Split('\n');
+
+        Assert.Contains("chattts_edge_cache_lookups_total{result=\"miss\"} 1", lines);
+        Assert.Contains("chattts_edge_cache_lookups_total{result=\"hit\"} 1", lines);
+        Assert.Equal(2, backend.RequestCount);
+    }
+
+    [Fact]
     public async Task Prometheus_ScrapingTheEdge_RecordsTheTimeToFirstAudioHistogram()
     {
         Assert.True(File.Exists("/usr/bin/prometheus"), "This test needs Debian's prometheus: run scripts/install-deps.sh as root.");

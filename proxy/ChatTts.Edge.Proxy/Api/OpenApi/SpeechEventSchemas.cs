@@ -107,7 +107,8 @@ internal static class SpeechEventSchemas
         ("characters", Schemas.Integer("Unicode characters of the request's text (what the plan is charged).", minimum: 1), true),
         ("ttfa_ms", Schemas.Number("Time to first audio: from the request to the first `audio` event, in milliseconds (one decimal).", minimum: 0), true),
         ("backend", Schemas.String("The id of the backend (YARP destination) that synthesized the stream (its first segment, for a split text)."), true),
-        ("segments", Schemas.Integer("How many segments a split long text was spoken in; absent when it was not split.", minimum: 2), false));
+        ("segments", Schemas.Integer("How many segments a split long text was spoken in; absent when it was not split.", minimum: 2), false),
+        ("cached", Schemas.Boolean("`true` when the audio was replayed from the edge's cache of seeded requests (`Edge:Cache`) instead of synthesized; absent when a GPU synthesized it. `backend` then names the destination that synthesized the cached audio."), false));
 
     private static OpenApiSchema SegmentData() => Schemas.Object(
         "Where a segment of a split long text starts: the `audio` events up to the next `segment` event (or `done`) are its audio.",
