@@ -41,17 +41,69 @@ internal static class TextSegmenter
         ArgumentOutOfRangeException.ThrowIfNegative(minSegmentCharacters);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minSegmentCharacters, maxSegmentCharacters);
 
-        var spoken = text.AsSpan().TrimEnd();
         var segments = new List<TextSegment>();
+        Cut(text, maxSegmentCharacters, minSegmentCharacters, segments);
+        return segments;
+    }
+
+    /// <summary>
+    /// Splits <paramref name="text"/> into about <paramref name="count"/> segments of near-equal length: the shortest
+    /// maximum length (at most <paramref name="maxSegmentCharacters"/>) with which <see cref="Split"/> makes no more than
+    /// <paramref name="count"/> segments and cuts inside no more sentences than it does with the maximum itself. So a text is
+    /// cut into more segments only between sentences; over-long sentences are cut at weaker boundaries as always. Fewer
+    /// segments come out when the sentences do not allow that many; more when the maximum needs more.
+    /// </summary>
+    public static IReadOnlyList<TextSegment> Split(string text, int count, int maxSegmentCharacters, int minSegmentCharacters)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSegmentCharacters, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(minSegmentCharacters);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minSegmentCharacters, maxSegmentCharacters);
+
+        var widest = Cut(text, maxSegmentCharacters, minSegmentCharacters, into: null);
+        var (low, high) = (Math.Max(1, (TextCharacters.RuneCount(text.AsSpan().Trim()) + count - 1) / count), maxSegmentCharacters);
+        if (widest.Segments > count)
+        {
+            low = high; // the maximum needs more segments than asked for: no room to balance
+        }
+
+        // The shortest maximum that still gives at most `count` segments without cutting inside more sentences.
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            var trial = Cut(text, middle, Math.Min(minSegmentCharacters, middle), into: null);
+            if (trial.Segments <= count && trial.InsideSentences <= widest.InsideSentences)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle + 1;
+            }
+        }
+
+        var segments = new List<TextSegment>();
+        Cut(text, high, Math.Min(minSegmentCharacters, high), segments);
+        return segments;
+    }
+
+    /// <summary>Cuts the text into segments (added to <paramref name="into"/> when given); how many, and how many cuts fall inside a sentence.</summary>
+    private static (int Segments, int InsideSentences) Cut(string text, int max, int min, List<TextSegment>? into)
+    {
+        var spoken = text.AsSpan().TrimEnd();
+        var (count, inside) = (0, 0);
         var (index, runes) = SkipWhitespace(spoken, 0, 0);
         while (index < spoken.Length)
         {
-            var cut = NextCut(spoken, index, runes, maxSegmentCharacters, minSegmentCharacters);
-            segments.Add(new TextSegment(segments.Count, runes, text[index..cut.Index]));
+            var cut = NextCut(spoken, index, runes, max, min);
+            into?.Add(new TextSegment(count, runes, text[index..cut.Index]));
+            count++;
+            inside += cut.Strength < BreakStrength.Sentence ? 1 : 0;
             (index, runes) = SkipWhitespace(spoken, cut.Index, cut.Runes);
         }
 
-        return segments;
+        return (count, inside);
     }
 
     /// <summary>Where the segment starting at <paramref name="index"/> ends.</summary>

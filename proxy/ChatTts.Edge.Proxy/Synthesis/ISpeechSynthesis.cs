@@ -27,21 +27,14 @@ internal interface ISpeechSynthesis
 internal static class SpeechSynthesis
 {
     /// <summary>
-    /// A text longer than <see cref="SegmentationOptions.MaxSegmentCharacters"/> is split by sentence and spoken on
-    /// several GPUs at once (unless <paramref name="split"/> is false); any other text is one <see cref="SynthesisRun"/>.
+    /// A text that could be more than one segment (<see cref="SegmentPlan.MaySplit"/>) is sized to the fleet when it starts
+    /// (<see cref="FleetSizedSynthesis"/>), unless <paramref name="split"/> is false; any other text is one <see cref="SynthesisRun"/>.
     /// </summary>
     public static ISpeechSynthesis Create(SynthesisServices services, HttpContext context, ISegmentedOutput output, BackendRequest speech, int chunkMs, bool split)
     {
         var options = services.Segmentation;
-        if (split && speech.Text.Length > options.MaxSegmentCharacters && speech.Text.EnumerateRunes().Count() > options.MaxSegmentCharacters)
-        {
-            var segments = TextSegmenter.Split(speech.Text, options.MaxSegmentCharacters, Math.Min(options.MinSegmentCharacters, options.MaxSegmentCharacters));
-            if (segments.Count > 1)
-            {
-                return new SegmentedSynthesis(services, context, output, speech, segments, chunkMs);
-            }
-        }
-
-        return new SynthesisRun(services, context, output, speech, chunkMs);
+        return split && SegmentPlan.MaySplit(speech.Text.Length, options) && SegmentPlan.MaySplit(speech.Text.EnumerateRunes().Count(), options)
+            ? new FleetSizedSynthesis(services, context, output, speech, chunkMs)
+            : new SynthesisRun(services, context, output, speech, chunkMs);
     }
 }

@@ -1,0 +1,49 @@
+namespace ChatTts.Edge.Segmentation;
+
+/// <summary>
+/// How a text is split for the fleet that speaks it: the one rule.
+/// <list type="number">
+/// <item>The GPUs it can use at once: the free slots that could take its segments now, at least 1 and at most
+/// <see cref="SegmentationOptions.MaxParallel"/>.</item>
+/// <item>The fewest segments within <see cref="SegmentationOptions.MaxSegmentCharacters"/>, rounded up to a whole number
+/// of rounds on those GPUs (each GPU pays its first-audio delay once a segment, so a round is as slow as its longest
+/// segment, and a half-empty round wastes GPUs), but no more segments than keeps each at least
+/// <see cref="SegmentationOptions.MinSegmentCharacters"/> long.</item>
+/// <item>That many near-equal segments (<see cref="TextSegmenter.Split(string, int, int, int)"/>): between sentences
+/// only, so a text gets fewer when its sentences do not allow that many.</item>
+/// </list>
+/// A 1,000-character text with four GPUs free: four segments of about 250 characters, one round. Alone on one GPU:
+/// the fewest within the maximum. 2,000 characters on four: eight of about 250, two rounds.
+/// </summary>
+internal static class SegmentPlan
+{
+    /// <summary>Whether a text this long can be more than one segment: longer than the maximum, or long enough for two.</summary>
+    public static bool MaySplit(int characters, SegmentationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return characters > options.MaxSegmentCharacters || characters >= 2 * Math.Max(options.MinSegmentCharacters, 1);
+    }
+
+    /// <summary>How many segments a text of <paramref name="characters"/> is cut into when <paramref name="freeSlots"/> GPU slots could take them now.</summary>
+    public static int Count(int characters, int freeSlots, SegmentationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var parallel = Math.Clamp(freeSlots, 1, options.MaxParallel);
+        var fewest = Math.Max(1, Ceiling(characters, options.MaxSegmentCharacters));
+        var filled = Ceiling(fewest, parallel) * parallel;
+        var most = Math.Max(1, characters / Math.Max(options.MinSegmentCharacters, 1));
+        return Math.Max(fewest, Math.Min(filled, most));
+    }
+
+    /// <summary>The segments of <paramref name="text"/> when <paramref name="freeSlots"/> GPU slots could take them now.</summary>
+    public static IReadOnlyList<TextSegment> Split(string text, int freeSlots, SegmentationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(options);
+        var max = options.MaxSegmentCharacters;
+        var count = Count(TextCharacters.RuneCount(text.AsSpan().Trim()), freeSlots, options);
+        return TextSegmenter.Split(text, count, max, Math.Min(options.MinSegmentCharacters, max));
+    }
+
+    private static int Ceiling(int value, int divisor) => (value + divisor - 1) / divisor;
+}
