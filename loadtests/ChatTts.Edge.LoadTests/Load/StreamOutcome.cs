@@ -53,6 +53,9 @@ internal sealed record StreamOutcome(StreamStatus Status, long StartedAt, long E
     /// <summary>The <c>backend</c> of the <c>done</c> event: the destination id.</summary>
     public string? Backend { get; init; }
 
+    /// <summary>The <c>segments</c> of the <c>done</c> event: how many segments a split text was spoken in (null: not split).</summary>
+    public int? Segments { get; init; }
+
     /// <summary>The <c>code</c> of the <c>error</c> event, when the stream ended with one.</summary>
     public string? ErrorCode { get; init; }
 

@@ -5,7 +5,8 @@ namespace ChatTts.Edge.Segmentation;
 /// <list type="number">
 /// <item>The GPUs it can use at once: the free slots that could take its segments now, at least 1 and at most
 /// <see cref="SegmentationOptions.MaxParallel"/>.</item>
-/// <item>The fewest segments within <see cref="SegmentationOptions.MaxSegmentCharacters"/>, rounded up to a whole number
+/// <item>The fewest segments within <see cref="SegmentationOptions.MaxSegmentCharacters"/> (as <see cref="TextSegmenter"/>
+/// cuts at that maximum), rounded up to a whole number
 /// of rounds on those GPUs (each GPU pays its first-audio delay once a segment, so a round is as slow as its longest
 /// segment, and a half-empty round wastes GPUs), but no more segments than keeps each at least
 /// <see cref="SegmentationOptions.MinSegmentCharacters"/> long.</item>
@@ -24,13 +25,15 @@ internal static class SegmentPlan
         return characters > options.MaxSegmentCharacters || characters >= 2 * Math.Max(options.MinSegmentCharacters, 1);
     }
 
-    /// <summary>How many segments a text of <paramref name="characters"/> is cut into when <paramref name="freeSlots"/> GPU slots could take them now.</summary>
-    public static int Count(int characters, int freeSlots, SegmentationOptions options)
+    /// <summary>
+    /// How many segments a text of <paramref name="characters"/> is cut into when the maximum alone needs
+    /// <paramref name="fewest"/> and <paramref name="freeSlots"/> GPU slots could take them now.
+    /// </summary>
+    public static int Count(int characters, int fewest, int freeSlots, SegmentationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var parallel = Math.Clamp(freeSlots, 1, options.MaxParallel);
-        var fewest = Math.Max(1, Ceiling(characters, options.MaxSegmentCharacters));
-        var filled = Ceiling(fewest, parallel) * parallel;
+        var filled = Ceiling(Math.Max(fewest, 1), parallel) * parallel;
         var most = Math.Max(1, characters / Math.Max(options.MinSegmentCharacters, 1));
         return Math.Max(fewest, Math.Min(filled, most));
     }
@@ -40,9 +43,9 @@ internal static class SegmentPlan
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(options);
-        var max = options.MaxSegmentCharacters;
-        var count = Count(TextCharacters.RuneCount(text.AsSpan().Trim()), freeSlots, options);
-        return TextSegmenter.Split(text, count, max, Math.Min(options.MinSegmentCharacters, max));
+        var (max, min) = (options.MaxSegmentCharacters, Math.Min(options.MinSegmentCharacters, options.MaxSegmentCharacters));
+        var fewest = TextSegmenter.Split(text, max, min).Count;
+        return TextSegmenter.Split(text, Count(TextCharacters.RuneCount(text.AsSpan().Trim()), fewest, freeSlots, options), max, min);
     }
 
     private static int Ceiling(int value, int divisor) => (value + divisor - 1) / divisor;

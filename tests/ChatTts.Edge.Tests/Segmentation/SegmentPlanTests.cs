@@ -14,21 +14,22 @@ public sealed class SegmentPlanTests
         "Visit https://example.com/a.b for more. 我们明天见！";
 
     [Theory]
-    [InlineData(1000, 4, 4)] // one round of four ~250-character segments
-    [InlineData(2000, 4, 8)] // seven would do within 300, but two full rounds of four are as fast and shorter
-    [InlineData(2000, 3, 9)]
-    [InlineData(1000, 1, 4)] // alone: the fewest within the maximum
-    [InlineData(1000, 0, 4)] // nothing free: the same, its segments queue
-    [InlineData(1000, 2, 4)]
-    [InlineData(1000, 9, 4)] // at most MaxParallel (4) at once
-    [InlineData(250, 4, 4)]
-    [InlineData(250, 2, 2)]
-    [InlineData(250, 1, 1)]
-    [InlineData(100, 4, 2)] // no more than keeps each 40 characters long on average
-    [InlineData(79, 4, 1)]
-    [InlineData(301, 1, 2)]
-    public void Count_FromTheTextsLengthAndTheFreeSlots_FillsWholeRoundsWithinTheLimits(int characters, int free, int expected) =>
-        Assert.Equal(expected, SegmentPlan.Count(characters, free, Options(max: 300, min: 40, parallel: 4)));
+    [InlineData(1000, 4, 4, 4)] // one round of four ~250-character segments
+    [InlineData(2000, 7, 4, 8)] // two full rounds of four are as fast as seven, with shorter segments
+    [InlineData(2000, 9, 4, 12)] // the sentences need nine within the maximum: three full rounds
+    [InlineData(2000, 7, 3, 9)]
+    [InlineData(1000, 4, 1, 4)] // alone: the fewest within the maximum
+    [InlineData(1000, 4, 0, 4)] // nothing free: the same, its segments queue
+    [InlineData(1000, 4, 2, 4)]
+    [InlineData(1000, 4, 9, 4)] // at most MaxParallel (4) at once
+    [InlineData(250, 1, 4, 4)]
+    [InlineData(250, 1, 2, 2)]
+    [InlineData(250, 1, 1, 1)]
+    [InlineData(100, 1, 4, 2)] // no more than keeps each 40 characters long on average
+    [InlineData(79, 1, 4, 1)]
+    [InlineData(301, 2, 1, 2)]
+    public void Count_FromTheLengthTheMaximumsSegmentsAndTheFreeSlots_FillsWholeRoundsWithinTheLimits(int characters, int fewest, int free, int expected) =>
+        Assert.Equal(expected, SegmentPlan.Count(characters, fewest, free, Options(max: 300, min: 40, parallel: 4)));
 
     [Theory]
     [InlineData(79, false)]
@@ -79,11 +80,13 @@ public sealed class SegmentPlanTests
             var text = string.Concat(Enumerable.Range(0, random.Next(0, 120)).Select(_ => Fragment(random)));
             var max = random.Next(1, 60);
             var options = Options(max, random.Next(0, max + 1), random.Next(1, 9));
-            var segments = SegmentPlan.Split(text, random.Next(0, 10), options);
+            var free = random.Next(0, 10);
+            var segments = SegmentPlan.Split(text, free, options);
 
             // The minimum is checked against the shorter maximum the balancing chose, which the test does not know: not here.
             TextSegmenterTests.AssertInvariants(text, options.MaxSegmentCharacters, 0, segments, wholeWhenItFits: false);
-            Assert.True(segments.Count >= TextSegmenter.Split(text, max, options.MinSegmentCharacters).Count, "fewer segments than the maximum allows");
+            var fewest = TextSegmenter.Split(text, max, options.MinSegmentCharacters).Count;
+            Assert.True(segments.Count <= SegmentPlan.Count(text.Trim().EnumerateRunes().Count(), fewest, free, options), "more segments than planned");
         }
     }
 
