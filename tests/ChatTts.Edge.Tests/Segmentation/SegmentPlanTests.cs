@@ -55,7 +55,7 @@ public sealed class SegmentPlanTests
         AssertPlan(English, free, Options(max: 100, min: 10, parallel: 4), expected);
 
     [Theory]
-    [InlineData(4, "ChatTTS 是一个文本转语音模型。|It speaks English and Chinese. 价格是 3.5 元，很便宜。|Visit https://example.com/a.b for more.|我们明天见！")]
+    [InlineData(4, "ChatTTS 是一个文本转语音模型。|It speaks English and Chinese. 价格是 3.5 元，很便宜。|Visit https://example.com/a.b for more. 我们明天见！")]
     [InlineData(2, "ChatTTS 是一个文本转语音模型。It speaks English and Chinese.|价格是 3.5 元，很便宜。Visit https://example.com/a.b for more. 我们明天见！")]
     [InlineData(1, "ChatTTS 是一个文本转语音模型。It speaks English and Chinese. 价格是 3.5 元，很便宜。Visit https://example.com/a.b for more. 我们明天见！")]
     public void Split_Mixed_NeverInsideANumberOrUrl_ForTheFreeSlots(int free, string expected) =>
@@ -65,6 +65,14 @@ public sealed class SegmentPlanTests
     public void Split_OneSentenceWithinTheMaximum_StaysWholeHoweverManySlotsAreFree() =>
         AssertPlan("This one sentence, which has commas, runs on for quite a while before it ends.", 4, Options(max: 300, min: 10, parallel: 4),
             "This one sentence, which has commas, runs on for quite a while before it ends.");
+
+    [Theory]
+    [InlineData("Ten thousand listeners keep their streams open while the proxy counts its memory. Stream 5.", 40,
+        "Ten thousand listeners keep their streams open while the proxy counts its memory. Stream 5.")]
+    [InlineData("The first sentence is long enough to stand alone here. The second is as long as the first one. OK.", 20,
+        "The first sentence is long enough to stand alone here.|The second is as long as the first one. OK.")]
+    public void Split_LastSegmentWouldBeAFewWords_IsOneSegmentFewerInstead(string text, int min, string expected) =>
+        AssertPlan(text, 4, Options(max: 300, min: min, parallel: 4), expected);
 
     [Fact]
     public void Split_SentenceLongerThanTheMaximum_IsStillCutAtAWeakerBoundary() =>
