@@ -11,7 +11,8 @@ namespace ChatTts.Edge.Segmentation;
 /// segment, and a half-empty round wastes GPUs), but no more segments than keeps each at least
 /// <see cref="SegmentationOptions.MinSegmentCharacters"/> long.</item>
 /// <item>That many near-equal segments (<see cref="TextSegmenter.Split(string, int, int, int)"/>): between sentences
-/// only, so a text gets fewer when its sentences do not allow that many.</item>
+/// only, so a text gets fewer when its sentences do not allow that many, or when the last would be a scrap shorter than
+/// the minimum.</item>
 /// </list>
 /// A 1,000-character text with four GPUs free: four segments of about 250 characters, one round. Alone on one GPU:
 /// the fewest within the maximum. 2,000 characters on four: eight of about 250, two rounds.
