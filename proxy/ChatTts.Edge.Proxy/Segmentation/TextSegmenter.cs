@@ -64,7 +64,7 @@ internal static class TextSegmenter
 
         var widest = Cut(text, maxSegmentCharacters, minSegmentCharacters, into: null, minSegmentCharacters);
         var longest = maxSegmentCharacters;
-        for (var wanted = count; wanted >= widest.Segments; wanted--)
+        for (var wanted = count; wanted >= Math.Max(widest.Segments, 1); wanted--)
         {
             // A last segment of a few words takes a GPU for nothing: one segment fewer, then.
             var (balanced, shortLast) = Balance(text, wanted, maxSegmentCharacters, minSegmentCharacters, widest.InsideSentences);
