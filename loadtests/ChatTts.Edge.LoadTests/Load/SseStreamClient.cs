@@ -154,6 +154,7 @@ internal sealed class SseStreamClient(HttpClient http, TimeProvider time, LoadMe
                     Status = StreamStatus.Done,
                     Backend = Property(done, "backend"),
                     Cached = string.Equals(Property(done, "cached"), "true", StringComparison.OrdinalIgnoreCase),
+                    Segments = int.TryParse(Property(done, "segments"), System.Globalization.CultureInfo.InvariantCulture, out var segments) ? segments : null,
                     AudioProblem = _problem ?? DoneProblem(done),
                 },
                 _ => outcome with { Failure = "ended without done" },

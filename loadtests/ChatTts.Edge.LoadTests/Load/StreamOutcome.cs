@@ -56,6 +56,9 @@ internal sealed record StreamOutcome(StreamStatus Status, long StartedAt, long E
     /// <summary>Whether the <c>done</c> event said <c>"cached": true</c>: the edge replayed the audio instead of a GPU making it.</summary>
     public bool Cached { get; init; }
 
+    /// <summary>The <c>segments</c> of the <c>done</c> event: how many segments a split text was spoken in (null: not split).</summary>
+    public int? Segments { get; init; }
+
     /// <summary>The <c>code</c> of the <c>error</c> event, when the stream ended with one.</summary>
     public string? ErrorCode { get; init; }
 

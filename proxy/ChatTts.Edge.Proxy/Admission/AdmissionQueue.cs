@@ -62,6 +62,14 @@ internal sealed partial class AdmissionQueue : IAdmissionControl, IDisposable
         }
     }
 
+    public ValueTask<int> FreeSlotsAsync(BackendRequest speech)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(Math.Max(0, _slots.Free(speech) - _waiters.Count));
+        }
+    }
+
     /// <summary>
     /// Gets a backend slot for <paramref name="request"/>, waiting in the queue when every backend is at its cap.
     /// <paramref name="observer"/> hears the request's place while it waits; if it throws, the request leaves.

@@ -1,3 +1,5 @@
+using ChatTts.Edge.Backends;
+
 namespace ChatTts.Edge.Admission;
 
 /// <summary>
@@ -12,6 +14,13 @@ internal interface IAdmissionControl
 
     /// <summary>Waiting requests of this process that <paramref name="destinationId"/> could serve.</summary>
     int WaitingFor(string destinationId);
+
+    /// <summary>
+    /// GPU slots that could take <paramref name="speech"/> now, fleet-wide where the slots are the fleet's: the free slots
+    /// of the destinations that can honour it, less the requests already waiting (they take free slots first). An
+    /// estimate for sizing work (how many segments a long text is cut into), not a promise of a slot.
+    /// </summary>
+    ValueTask<int> FreeSlotsAsync(BackendRequest speech);
 
     /// <summary>
     /// Gets a backend slot for <paramref name="request"/>, waiting in the queue when every backend is at its cap.

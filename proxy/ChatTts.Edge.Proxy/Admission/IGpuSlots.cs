@@ -26,6 +26,9 @@ internal interface IGpuSlots
     /// <summary>True when every configured destination can honour <paramref name="speech"/>: nothing restricts where it goes.</summary>
     bool ServesAnywhere(BackendRequest speech);
 
+    /// <summary>Slots free now on the destinations that could take <paramref name="speech"/>.</summary>
+    int Free(BackendRequest speech);
+
     /// <summary>Slots in all, on the destinations that can take work now.</summary>
     int Capacity();
 }

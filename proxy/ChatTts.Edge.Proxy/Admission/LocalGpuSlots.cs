@@ -27,5 +27,7 @@ internal sealed class LocalGpuSlots(BackendSelector backends, double share = 1) 
 
     public bool ServesAnywhere(BackendRequest speech) => backends.ServesAnywhere(speech);
 
+    public int Free(BackendRequest speech) => backends.Free(speech, share);
+
     public int Capacity() => backends.Capacity(share);
 }

@@ -164,6 +164,32 @@ internal sealed partial class BackendSelector(IProxyStateLookup proxyState, IEnu
         return capacity;
     }
 
+    /// <summary>
+    /// Slots free now, as this process counts them, on the destinations that could take <paramref name="request"/>
+    /// (available, not draining, able to honour it): each one's cap (times <paramref name="share"/>) less its syntheses.
+    /// </summary>
+    public int Free(BackendRequest request, double share = 1)
+    {
+        if (!proxyState.TryGetCluster(BackendMetadata.ClusterId, out var cluster))
+        {
+            return 0;
+        }
+
+        var free = 0;
+        lock (activity.Gate)
+        {
+            foreach (var candidate in cluster.DestinationsState.AvailableDestinations)
+            {
+                if (IsCandidate(cluster, candidate, FrozenSet<string>.Empty, request))
+                {
+                    free += Math.Max(0, Cap(settings.For(cluster, candidate).MaxConcurrency, share) - activity.InFlightUnlocked(candidate.DestinationId));
+                }
+            }
+        }
+
+        return free;
+    }
+
     /// <summary>True when the cluster lists any destination outside <paramref name="exclude"/>, healthy or not.</summary>
     public bool HasConfigured(IReadOnlySet<string> exclude)
     {

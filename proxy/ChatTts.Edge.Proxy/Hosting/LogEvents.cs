@@ -19,6 +19,7 @@ internal static class LogEvents
     public const int HalfSampleDropped = 5;
     public const int AttemptFailed = 7;
     public const int Retrying = 8;
+    public const int TextSplit = 11;
 
     // Backends: health and the configuration of the fleet.
     public const int BackendTakenOut = 20;

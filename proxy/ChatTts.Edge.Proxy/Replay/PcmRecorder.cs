@@ -9,7 +9,7 @@ namespace ChatTts.Edge.Replay;
 /// An output that copies the PCM of every frame a cacheable run writes into one growing pooled buffer on its way to
 /// the client's output, up to <c>maxBytes</c> (then it stops recording: such a stream is not stored). <see cref="Release"/> gives the buffer back.
 /// </summary>
-internal sealed class PcmRecorder(ISynthesisOutput inner, int maxBytes) : ISynthesisOutput
+internal sealed class PcmRecorder(ISegmentedOutput inner, int maxBytes) : ISegmentedOutput
 {
     private const int InitialBytes = 64 * 1024;
 
@@ -22,6 +22,8 @@ internal sealed class PcmRecorder(ISynthesisOutput inner, int maxBytes) : ISynth
     public long FramesWritten => inner.FramesWritten;
 
     public long? FirstAudioTimestamp => inner.FirstAudioTimestamp;
+
+    public long SamplesSent => inner.SamplesSent;
 
     /// <summary>The PCM recorded so far; null once it grew past the limit.</summary>
     public ReadOnlyMemory<byte>? Recorded => _overflowed ? default(ReadOnlyMemory<byte>?) : _buffer.AsMemory(0, _length);
@@ -39,6 +41,8 @@ internal sealed class PcmRecorder(ISynthesisOutput inner, int maxBytes) : ISynth
     public ValueTask QueuedAsync(QueueNotice notice, CancellationToken cancellationToken) => inner.QueuedAsync(notice, cancellationToken);
 
     public ValueTask AdmittedAsync(CancellationToken cancellationToken) => inner.AdmittedAsync(cancellationToken);
+
+    public ValueTask WriteSegmentAsync(SegmentStart segment, CancellationToken cancellationToken) => inner.WriteSegmentAsync(segment, cancellationToken);
 
     /// <summary>Stops recording and gives the buffer back to the pool (what <see cref="Recorded"/> returned is then invalid).</summary>
     public void Release()

@@ -11,13 +11,17 @@ internal sealed class SegmentationOptions
     public const string SectionName = "Edge:Segmentation";
 
     /// <summary>
-    /// The longest segment, in Unicode characters: a text longer than this is split at sentence boundaries (weaker ones
-    /// inside an over-long sentence); a shorter one goes to one backend whole, as without splitting.
+    /// The longest segment, in Unicode characters: a text longer than this is always split at sentence boundaries (weaker
+    /// ones inside an over-long sentence); a shorter one is split between sentences only when GPUs are free for its
+    /// segments (<see cref="SegmentPlan"/>).
     /// </summary>
     [Range(1, 100_000)]
     public int MaxSegmentCharacters { get; set; } = SegmentationDefaults.MaxSegmentCharacters;
 
-    /// <summary>Short sentences are merged until a segment has at least this many characters (the last may be shorter).</summary>
+    /// <summary>
+    /// Short sentences are merged until a segment has at least this many characters (the last may be shorter); a text is
+    /// cut into no more segments than keeps them this long on average.
+    /// </summary>
     [Range(0, 100_000)]
     public int MinSegmentCharacters { get; set; } = SegmentationDefaults.MinSegmentCharacters;
 
@@ -36,8 +40,11 @@ internal sealed class SegmentationOptions
 /// <summary>Defaults of <see cref="SegmentationOptions"/>, in one place.</summary>
 internal static class SegmentationDefaults
 {
-    /// <summary>ChatTTS speaks conversational sentences best; a couple of sentences (~15 s of speech) a segment.</summary>
-    public const int MaxSegmentCharacters = 150;
+    /// <summary>
+    /// A few sentences (about 25 s of English speech) a segment: long enough that 1,000 characters fill four GPUs in one
+    /// round (each segment pays the GPU's first-audio delay), short enough for ChatTTS, which speaks short utterances best.
+    /// </summary>
+    public const int MaxSegmentCharacters = 300;
 
     public const int MinSegmentCharacters = 40;
 

@@ -41,17 +41,87 @@ internal static class TextSegmenter
         ArgumentOutOfRangeException.ThrowIfNegative(minSegmentCharacters);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minSegmentCharacters, maxSegmentCharacters);
 
-        var spoken = text.AsSpan().TrimEnd();
         var segments = new List<TextSegment>();
+        Cut(text, maxSegmentCharacters, minSegmentCharacters, segments, minSegmentCharacters);
+        return segments;
+    }
+
+    /// <summary>
+    /// Splits <paramref name="text"/> into about <paramref name="count"/> segments of near-equal length: the shortest
+    /// maximum length (at most <paramref name="maxSegmentCharacters"/>) with which <see cref="Split"/> makes no more than
+    /// <paramref name="count"/> segments, cuts inside no more sentences than it does with the maximum itself, and leaves the
+    /// last segment shorter than the minimum only if the maximum does. So a text is cut into more segments only between
+    /// sentences; over-long sentences are cut at weaker boundaries as always. Fewer segments come out when the sentences
+    /// do not allow that many (or the last would be a scrap, taking a GPU for a few words); more when the maximum needs more.
+    /// </summary>
+    public static IReadOnlyList<TextSegment> Split(string text, int count, int maxSegmentCharacters, int minSegmentCharacters)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSegmentCharacters, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(minSegmentCharacters);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minSegmentCharacters, maxSegmentCharacters);
+
+        var widest = Cut(text, maxSegmentCharacters, minSegmentCharacters, into: null, minSegmentCharacters);
+        var longest = maxSegmentCharacters;
+        for (var wanted = count; wanted >= Math.Max(widest.Segments, 1); wanted--)
+        {
+            // A last segment of a few words takes a GPU for nothing: one segment fewer, then.
+            var (balanced, shortLast) = Balance(text, wanted, maxSegmentCharacters, minSegmentCharacters, widest.InsideSentences);
+            if (!shortLast || widest.ShortLast)
+            {
+                longest = balanced;
+                break;
+            }
+        }
+
+        var segments = new List<TextSegment>();
+        Cut(text, longest, Math.Min(minSegmentCharacters, longest), segments, minSegmentCharacters);
+        return segments;
+    }
+
+    /// <summary>The shortest maximum that still gives at most <paramref name="count"/> segments without cutting inside more sentences.</summary>
+    private static (int Longest, bool ShortLast) Balance(string text, int count, int max, int min, int insideSentences)
+    {
+        var (low, high) = (Math.Max(1, (TextCharacters.RuneCount(text.AsSpan().Trim()) + count - 1) / count), max);
+        var shortLast = false;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            var trial = Cut(text, middle, Math.Min(min, middle), into: null, min);
+            if (trial.Segments <= count && trial.InsideSentences <= insideSentences)
+            {
+                (high, shortLast) = (middle, trial.ShortLast);
+            }
+            else
+            {
+                low = middle + 1;
+            }
+        }
+
+        return (high, shortLast);
+    }
+
+    /// <summary>
+    /// Cuts the text into segments (added to <paramref name="into"/> when given); how many, how many cuts fall inside a
+    /// sentence, and whether the last of several is shorter than <paramref name="scrap"/>.
+    /// </summary>
+    private static (int Segments, int InsideSentences, bool ShortLast) Cut(string text, int max, int min, List<TextSegment>? into, int scrap)
+    {
+        var spoken = text.AsSpan().TrimEnd();
+        var (count, inside, last) = (0, 0, 0);
         var (index, runes) = SkipWhitespace(spoken, 0, 0);
         while (index < spoken.Length)
         {
-            var cut = NextCut(spoken, index, runes, maxSegmentCharacters, minSegmentCharacters);
-            segments.Add(new TextSegment(segments.Count, runes, text[index..cut.Index]));
+            var cut = NextCut(spoken, index, runes, max, min);
+            into?.Add(new TextSegment(count, runes, text[index..cut.Index]));
+            count++;
+            inside += cut.Strength < BreakStrength.Sentence ? 1 : 0;
+            last = cut.Runes - runes;
             (index, runes) = SkipWhitespace(spoken, cut.Index, cut.Runes);
         }
 
-        return segments;
+        return (count, inside, count > 1 && last < scrap);
     }
 
     /// <summary>Where the segment starting at <paramref name="index"/> ends.</summary>

@@ -33,24 +33,20 @@ internal interface ISpeechSynthesis
 internal static class SpeechSynthesis
 {
     /// <summary>
-    /// A text longer than <see cref="SegmentationOptions.MaxSegmentCharacters"/> is split by sentence and spoken on
-    /// several GPUs at once (unless <paramref name="split"/> is false); any other text is one <see cref="SynthesisRun"/>,
-    /// behind the replay cache when it has a seed (<see cref="ReplayingSynthesis"/>).
+    /// A text that could be more than one segment (<see cref="SegmentPlan.MaySplit"/>) is sized to the fleet when it starts
+    /// (<see cref="FleetSizedSynthesis"/>), unless <paramref name="split"/> is false; any other text is one <see cref="SynthesisRun"/>.
+    /// Either is behind the replay cache when the request has a seed (<see cref="ReplayingSynthesis"/>).
     /// </summary>
     public static ISpeechSynthesis Create(SynthesisServices services, HttpContext context, ISegmentedOutput output, BackendRequest speech, int chunkMs, bool split)
     {
         var options = services.Segmentation;
-        if (split && speech.Text.Length > options.MaxSegmentCharacters && speech.Text.EnumerateRunes().Count() > options.MaxSegmentCharacters)
-        {
-            var segments = TextSegmenter.Split(speech.Text, options.MaxSegmentCharacters, Math.Min(options.MinSegmentCharacters, options.MaxSegmentCharacters));
-            if (segments.Count > 1)
-            {
-                return new SegmentedSynthesis(services, context, output, speech, segments, chunkMs);
-            }
-        }
-
-        return speech.Seed is not null && services.Replay.Options.Enabled
-            ? new ReplayingSynthesis(services, context, output, speech, chunkMs, split)
-            : new SynthesisRun(services, context, output, speech, chunkMs);
+        var seeded = speech.Seed is not null;
+        var maySplit = split && SegmentPlan.MaySplit(speech.Text.Length, seeded, options) && SegmentPlan.MaySplit(speech.Text.EnumerateRunes().Count(), seeded, options);
+        ISpeechSynthesis Synthesize(ISegmentedOutput to) => maySplit
+            ? new FleetSizedSynthesis(services, context, to, speech, chunkMs)
+            : new SynthesisRun(services, context, to, speech, chunkMs);
+        return seeded && services.Replay.Options.Enabled
+            ? new ReplayingSynthesis(services, output, speech, chunkMs, split, Synthesize)
+            : Synthesize(output);
     }
 }

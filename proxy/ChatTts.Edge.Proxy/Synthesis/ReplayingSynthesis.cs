@@ -7,33 +7,34 @@ using ChatTts.Edge.Streaming;
 namespace ChatTts.Edge.Synthesis;
 
 /// <summary>
-/// A deterministic request (a <c>seed</c>, one run): served from the replay cache when an earlier identical request's
+/// A deterministic request (a <c>seed</c>): served from the replay cache when an earlier identical request's
 /// PCM is there for a dialect and model that could serve it (framed at this request's <c>chunk_ms</c> by the same
-/// <see cref="PcmFramer"/>, with no GPU slot and no queue); otherwise one <see cref="SynthesisRun"/> whose PCM a
-/// <see cref="PcmRecorder"/> copies on its way, stored once the run has ended with every frame delivered: just before
-/// <c>done</c> goes out, so a client that has seen <c>done</c> finds its repeat cached on any replica. A run that fails
-/// or whose client leaves is never stored.
+/// <see cref="PcmFramer"/>, with no GPU slot and no queue); otherwise the synthesis it would have had anyway, whose PCM a
+/// <see cref="PcmRecorder"/> copies on its way, stored once it has ended with every frame delivered in one run (a text
+/// split over several GPUs is not: its audio depends on how it was cut): just before <c>done</c> goes out, so a client
+/// that has seen <c>done</c> finds its repeat cached on any replica. A run that fails or whose client leaves is never stored.
 /// </summary>
 internal sealed class ReplayingSynthesis : ISpeechSynthesis
 {
     private readonly SynthesisServices _services;
-    private readonly HttpContext _context;
-    private readonly ISynthesisOutput _output;
+    private readonly ISegmentedOutput _output;
     private readonly BackendRequest _speech;
     private readonly int _chunkMs;
     private readonly bool _split;
-    private SynthesisRun? _run;
+    private readonly Func<ISegmentedOutput, ISpeechSynthesis> _synthesize;
+    private ISpeechSynthesis? _run;
     private string? _cachedBackend;
     private string? _cachedDialect;
 
-    public ReplayingSynthesis(SynthesisServices services, HttpContext context, ISynthesisOutput output, BackendRequest speech, int chunkMs, bool split)
+    /// <param name="synthesize">The request's synthesis on a miss, into the output it is given.</param>
+    public ReplayingSynthesis(SynthesisServices services, ISegmentedOutput output, BackendRequest speech, int chunkMs, bool split, Func<ISegmentedOutput, ISpeechSynthesis> synthesize)
     {
         _services = services;
-        _context = context;
         _output = output;
         _speech = speech;
         _chunkMs = chunkMs;
         _split = split;
+        _synthesize = synthesize;
     }
 
     public string? Backend => _run?.Backend ?? _cachedBackend;
@@ -42,7 +43,7 @@ internal sealed class ReplayingSynthesis : ISpeechSynthesis
 
     public int Attempts => _run?.Attempts ?? 0;
 
-    public int? Segments => null;
+    public int? Segments => _run?.Segments;
 
     public bool Cached { get; private set; }
 
@@ -68,11 +69,11 @@ internal sealed class ReplayingSynthesis : ISpeechSynthesis
         }
 
         var recorder = new PcmRecorder(_output, _services.Replay.Options.MaxEntryBytes);
-        _run = new SynthesisRun(_services, _context, recorder, _speech, _chunkMs);
+        _run = _synthesize(recorder);
         try
         {
             var chunks = await _run.ExecuteAsync(cancellationToken);
-            if (recorder.Recorded is { IsEmpty: false } pcm && _run.Backend is { } backend && _services.Backends.ModelOf(backend) is { } model)
+            if (_run.Segments is null && recorder.Recorded is { IsEmpty: false } pcm && _run.Backend is { } backend && _services.Backends.ModelOf(backend) is { } model)
             {
                 await _services.Replay.StoreAsync(ReplayKey.For(_speech, _split, model), new ReplayEntry(backend, pcm.ToArray()), cancellationToken);
             }

@@ -277,6 +277,29 @@ public sealed class AdmissionQueueTests : IDisposable
         (await GrantedAsync(segment)).Dispose();
     }
 
+    [Fact]
+    public async Task FreeSlotsAsync_CountsTheFreeSlotsOfTheGpusThatCanTakeTheVoice_LessTheRequestsWaiting()
+    {
+        _slots.Add("openai", new ChatTtsOpenAiDialect(), slots: 2);
+        _slots.Add("webui", new WebUiDialect());
+        var alloy = new BackendRequest("Only chattts-openai has this voice.", Voice: "alloy");
+        var any = new BackendRequest("Any GPU will do.");
+        Assert.Equal((3, 2), (await _queue.FreeSlotsAsync(any), await _queue.FreeSlotsAsync(alloy)));
+
+        using var onOpenAi = await GrantedAsync(Admit(New()));
+        Assert.Equal((2, 1), (await _queue.FreeSlotsAsync(any), await _queue.FreeSlotsAsync(alloy)));
+
+        using var second = await GrantedAsync(Admit(New()));
+        using var third = await GrantedAsync(Admit(New()));
+        var waiting = Admit(New("Waits for a GPU."));
+        Assert.Equal((0, 0), (await _queue.FreeSlotsAsync(any), await _queue.FreeSlotsAsync(alloy)));
+        Assert.False(waiting.IsCompleted);
+
+        third.Dispose(); // the waiting request takes it at once
+        (await GrantedAsync(waiting)).Dispose();
+        Assert.Equal(1, await _queue.FreeSlotsAsync(any));
+    }
+
     private static AdmissionRequest New(string text = "Hello there.") =>
         new(new DefaultHttpContext(), FrozenSet<string>.Empty, IsRetry: false, MaxWait, new BackendRequest(text));
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using ChatTts.Edge.Admission;
 using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Dialects;
@@ -87,6 +88,14 @@ internal sealed class FakeGpuSlots(TimeProvider time) : IGpuSlots, IBackendLease
         lock (_lock)
         {
             return _gpus.TrueForAll(g => g.Dialect.Unsupported(speech) is null);
+        }
+    }
+
+    public int Free(BackendRequest speech)
+    {
+        lock (_lock)
+        {
+            return _gpus.Where(g => Serves(g, FrozenSet<string>.Empty, speech)).Sum(g => g.Slots - g.InUse);
         }
     }
 

@@ -39,7 +39,8 @@ public sealed class LongTextTests
         var stream = await request;
 
         var segments = AssertSegmentsCoverTheText(stream, text);
-        Assert.InRange(segments.Count, 6, 12); // 150 characters at most each
+        Assert.Equal(4, segments.Count); // sized to the fleet: four GPUs free, one near-equal segment each (at most 300 characters)
+        Assert.All(segments, s => Assert.InRange(s.Text.EnumerateRunes().Count(), 200, 300));
         Assert.Equal(segments.Count, stream.Single("done").GetProperty("segments").GetInt32());
         Assert.Equal(1000, stream.Single("done").GetProperty("characters").GetInt32());
         Assert.Equal(ExpectedPcm(gpus.All, segments), stream.AudioPcm());
@@ -47,6 +48,44 @@ public sealed class LongTextTests
         Assert.All(gpus.All, gpu => Assert.Equal(1, gpu.PeakConcurrentSyntheses));
         Assert.All(gpus.All.SelectMany(g => g.Requests), r => Assert.Equal(Seed, r.Seed)); // one voice throughout
         Assert.Equal(segments.Count, gpus.All.Sum(g => g.RequestCount)); // each segment synthesized once
+    }
+
+    [Theory]
+    [InlineData("Local", 0, false, 4)]
+    [InlineData("Local", 2, false, 2)]
+    [InlineData("Redis", 2, false, 2)]
+    [InlineData("Local", 0, true, 2)] // seeded: cut by its text alone (the fewest within 300 characters), whatever is free
+    public async Task LongText_SomeOfFourGpusBusy_IsCutIntoAsManyNearEqualSegmentsAsGpusAreFree_ASeededOneAsItsTextAlone(string store, int busy, bool seeded, int expected)
+    {
+        await using var gpus = await Gpus.StartAsync(4);
+        await using var redis = store == "Redis" ? await RedisServer.StartAsync() : null;
+        await using var edge = EdgeApp.Start(gpus.All, redis is null ? null : new Dictionary<string, string?>
+        {
+            ["Edge:Admission:Store"] = "Redis",
+            ["Edge:Redis:Configuration"] = redis.Configuration,
+        });
+        using var client = edge.CreateRealClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var text = MixedText(500); // two segments within 300 characters; four if four GPUs are free
+
+        // Other callers' short requests hold `busy` GPUs; the long text gets the rest.
+        gpus.Hold(true);
+        var others = Enumerable.Range(0, busy).Select(i => PostAsync(client, $"Another caller's short request number {i}.", timeout.Token)).ToList();
+        await WaitUntilAsync(() => gpus.All.Sum(g => g.RequestCount) == busy, timeout.Token);
+        await FleetStatus.WaitUntilAsync(client, s => s.GetProperty("destinations").EnumerateArray().Sum(d => d.GetProperty("in_flight").GetInt32()) == busy, timeout.Token);
+        var request = PostAsync(client, text, timeout.Token, seeded: seeded);
+        await WaitUntilAsync(() => gpus.All.Sum(g => g.RequestCount) == busy + expected, timeout.Token);
+        gpus.Hold(false);
+        var stream = await request;
+        await Task.WhenAll(others);
+
+        var segments = AssertSegmentsCoverTheText(stream, text);
+        Assert.Equal(expected, segments.Count);
+        var lengths = segments.Select(s => s.Text.EnumerateRunes().Count()).ToList();
+        Assert.True(lengths.Max() - lengths.Min() <= 90, $"near-equal segments: {string.Join(", ", lengths)}"); // within a sentence of each other
+        Assert.Equal(ExpectedPcm(gpus.All, segments), stream.AudioPcm());
+        Assert.Equal(busy + expected, gpus.All.Sum(g => g.RequestCount));
+        Assert.All(gpus.All, gpu => Assert.InRange(gpu.PeakConcurrentSyntheses, 0, 1)); // never two at once (a GPU the text left free ran none)
     }
 
     [Fact]
@@ -81,7 +120,11 @@ public sealed class LongTextTests
     public async Task ShortRequestDuringALongText_QueuesAheadOfTheLongTextsLaterSegments_AndGetsTheNextFreeGpu()
     {
         await using var gpus = await Gpus.StartAsync(4);
-        await using var edge = EdgeApp.Start(gpus.All, new Dictionary<string, string?> { ["Edge:Segmentation:MaxParallel"] = "8" });
+        await using var edge = EdgeApp.Start(gpus.All, new Dictionary<string, string?>
+        {
+            ["Edge:Segmentation:MaxParallel"] = "8",
+            ["Edge:Segmentation:MaxSegmentCharacters"] = "150", // seven segments at least: two rounds of four on the four GPUs
+        });
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var text = MixedText(1000);
@@ -153,6 +196,7 @@ public sealed class LongTextTests
         {
             ["Edge:Segmentation:MaxBufferedAudio"] = "00:00:01",
             ["Edge:Segmentation:MaxParallel"] = "2",
+            ["Edge:Segmentation:MaxSegmentCharacters"] = "150", // three segments at least: two rounds of two on the two GPUs
         });
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -191,7 +235,7 @@ public sealed class LongTextTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var records = gpus.All.SelectMany(g => g.Requests.Select(r => (Gpu: g, Record: r)))
             .OrderBy(r => input.IndexOf(r.Record.Text, StringComparison.Ordinal)).ToList();
-        Assert.InRange(records.Count, 6, 12); // split at 150 characters at most, each segment synthesized once
+        Assert.Equal(4, records.Count); // one segment for each of the four free GPUs, each synthesized once
         Assert.All(records, r => Assert.True(input.Contains(r.Record.Text, StringComparison.Ordinal), "a segment's text is the input's own"));
         Assert.Equal([.. records.SelectMany(r => r.Gpu.ProducedPcm(r.Record))], body);
         Assert.All(gpus.All, gpu => Assert.Equal(1, gpu.PeakConcurrentSyntheses));
@@ -264,12 +308,20 @@ public sealed class LongTextTests
         })];
     }
 
-    private static async Task<SseCapture> PostAsync(HttpClient client, string text, CancellationToken cancellationToken, bool? split = null)
+    private static async Task<SseCapture> PostAsync(HttpClient client, string text, CancellationToken cancellationToken, bool? split = null, bool seeded = true)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/tts/stream")
+        var fields = new Dictionary<string, object> { ["text"] = text };
+        if (seeded)
         {
-            Content = split is { } s ? JsonContent.Create(new { text, seed = Seed, split = s }) : JsonContent.Create(new { text, seed = Seed }),
-        };
+            fields["seed"] = Seed;
+        }
+
+        if (split is { } s)
+        {
+            fields["split"] = s;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/tts/stream") { Content = JsonContent.Create(fields) };
         return await SseCapture.SendAsync(client, request, cancellationToken);
     }
 

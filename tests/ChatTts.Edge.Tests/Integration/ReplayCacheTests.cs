@@ -38,6 +38,33 @@ public sealed class ReplayCacheTests
     }
 
     [Fact]
+    public async Task SeededTextOfSeveralSentences_WithFourGpusFree_IsOneSynthesis_AndItsRepeatIsCached()
+    {
+        // An unseeded text this long would be split over the free GPUs; a seeded one is cut by its text alone, and this
+        // one fits in one segment: one synthesis, the same every time, so its repeat can be replayed.
+        await using var a = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        await using var b = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        await using var c = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        await using var d = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
+        EmulatorInstance[] gpus = [a, b, c, d];
+        await using var edge = EdgeApp.Start(gpus);
+        using var client = edge.CreateRealClient();
+        const string text = "Welcome back to the service desk. Your call matters to us, so please stay on the line. An agent will answer soon.";
+
+        var path = "/v1/tts/stream?seed=7&text=" + Uri.EscapeDataString(text);
+        var first = await SseCapture.GetAsync(client, path);
+        var second = await SseCapture.GetAsync(client, path);
+
+        Assert.DoesNotContain("segment", first.EventTypes);
+        Assert.Equal(1, gpus.Sum(g => g.RequestCount));
+        var gpu = gpus.Single(g => g.RequestCount == 1);
+        Assert.Equal(text, gpu.Requests[0].Text);
+        Assert.Equal(gpu.ProducedPcm(gpu.Requests[0]), first.AudioPcm());
+        Assert.True(second.Single("done").GetProperty("cached").GetBoolean());
+        Assert.Equal(first.AudioPcm(), second.AudioPcm());
+    }
+
+    [Fact]
     public async Task CachedRequest_WhileTheOnlyGpuIsTakenAndQueueingIsOff_IsServedAtOnce_WithoutASlot()
     {
         await using var gpu = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));

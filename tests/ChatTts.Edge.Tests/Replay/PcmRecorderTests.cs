@@ -42,7 +42,7 @@ public sealed class PcmRecorderTests
         Assert.Equal(pcm, output.Pcm.ToArray());
     }
 
-    private sealed class CountingOutput : ISynthesisOutput
+    private sealed class CountingOutput : ISegmentedOutput
     {
         public List<byte> Pcm { get; } = [];
 
@@ -51,6 +51,10 @@ public sealed class PcmRecorderTests
         public long FramesWritten { get; private set; }
 
         public long? FirstAudioTimestamp => null;
+
+        public long SamplesSent => Pcm.Count / PcmFormat.BytesPerSample;
+
+        public ValueTask WriteSegmentAsync(SegmentStart segment, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
         public ValueTask WriteFrameAsync(Memory<byte> wav, int samples, CancellationToken cancellationToken)
         {

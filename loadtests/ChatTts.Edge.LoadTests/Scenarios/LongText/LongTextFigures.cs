@@ -7,13 +7,14 @@ namespace ChatTts.Edge.LoadTests.Scenarios.LongText;
 
 /// <summary>One stream of the long-text scenario.</summary>
 /// <param name="Length">The text's length in characters; 0 for the one-sentence reference.</param>
-internal sealed record LongTextSample(int Gpus, int Length, bool Split, TimeSpan? FirstAudio, TimeSpan Total, bool Succeeded, double AudioSeconds)
+/// <param name="Segments">How many segments it was spoken in (<c>done.segments</c>); null when it was not split.</param>
+internal sealed record LongTextSample(int Gpus, int Length, bool Split, TimeSpan? FirstAudio, TimeSpan Total, bool Succeeded, double AudioSeconds, int? Segments)
 {
     public string Condition => string.Create(CultureInfo.InvariantCulture,
         $"{Gpus} GPU(s), {(Length == 0 ? "one sentence" : $"{Length} characters")}{(Length == 0 ? "" : Split ? ", split" : ", not split")}");
 
     public string Line() => string.Create(CultureInfo.InvariantCulture,
-        $"  {Condition}: first audio {Figures.Milliseconds(FirstAudio)}, total {Figures.Seconds(Total)}, {AudioSeconds:0.0} s of audio{(Succeeded ? "" : ", FAILED")}");
+        $"  {Condition}: first audio {Figures.Milliseconds(FirstAudio)}, total {Figures.Seconds(Total)}, {AudioSeconds:0.0} s of audio, {Segments ?? 1} segment(s){(Succeeded ? "" : ", FAILED")}");
 }
 
 /// <summary>The long-text scenario's figures: per condition the median and spread of first audio and total time, and the ratios the targets are on.</summary>
@@ -63,7 +64,7 @@ internal sealed class LongTextFigures(LongTextSettings settings, IReadOnlyList<L
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(result);
-        var table = new TextTable("GPUs", "characters", "split", "first audio median", "first audio spread", "total median", "total spread", "audio", "ok");
+        var table = new TextTable("GPUs", "characters", "split", "first audio median", "first audio spread", "total median", "total spread", "audio", "segments", "ok");
         foreach (var group in samples.GroupBy(s => (s.Gpus, s.Length, s.Split)))
         {
             var runs = group.ToList();
@@ -73,7 +74,8 @@ internal sealed class LongTextFigures(LongTextSettings settings, IReadOnlyList<L
                 group.Key.Length == 0 ? "–" : group.Key.Split ? "yes" : "no",
                 Figures.Milliseconds(Figures.PercentileOfSorted(ttfa, 50)), ttfa.Count == 0 ? "–" : $"{Figures.Milliseconds(ttfa[0])} – {Figures.Milliseconds(ttfa[^1])}",
                 Figures.Seconds(Figures.PercentileOfSorted(total, 50) ?? TimeSpan.Zero), $"{Figures.Seconds(total[0])} – {Figures.Seconds(total[^1])}",
-                string.Create(CultureInfo.InvariantCulture, $"{runs[0].AudioSeconds:0.0} s"), $"{runs.Count(s => s.Succeeded)}/{runs.Count}");
+                string.Create(CultureInfo.InvariantCulture, $"{runs[0].AudioSeconds:0.0} s"),
+                string.Join(", ", runs.Select(s => (s.Segments ?? 1).ToString(CultureInfo.InvariantCulture)).Distinct()), $"{runs.Count(s => s.Succeeded)}/{runs.Count}");
         }
 
         var figures = new TextTable("metric", "value", "what it is");

@@ -69,7 +69,7 @@ internal sealed class LongTextScenario : Scenario<LongTextSettings>
     {
         var text = length == 0 ? LongTextSettings.OneSentence : LongTextSettings.Text(length);
         var outcome = await client.RunAsync(settings.StreamUrl(proxy, text, split), cancellationToken);
-        var sample = new LongTextSample(gpus, length, split, outcome.FirstAudio, context.Time.GetElapsedTime(outcome.StartedAt, outcome.EndedAt), outcome.Succeeded, outcome.AudioSeconds);
+        var sample = new LongTextSample(gpus, length, split, outcome.FirstAudio, context.Time.GetElapsedTime(outcome.StartedAt, outcome.EndedAt), outcome.Succeeded, outcome.AudioSeconds, outcome.Segments);
         await context.Output.WriteLineAsync(sample.Line());
         return sample;
     }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using ChatTts.Edge.Backends;
 using ChatTts.Edge.Redis;
 
@@ -6,6 +7,25 @@ namespace ChatTts.Edge.Admission.Fleet;
 /// <summary>The slots this replica holds in the fleet's count: taken, recorded for renewal, given back.</summary>
 internal sealed partial class FleetAdmission
 {
+    /// <summary>The fleet's free slots for <paramref name="speech"/>, from Redis; this replica's share of them while Redis is out of reach.</summary>
+    public async ValueTask<int> FreeSlotsAsync(BackendRequest speech)
+    {
+        var wanted = _backends.Candidates(FrozenSet<string>.Empty, speech);
+        if (wanted.Count == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return Math.Max(0, await _store.FreeAsync([.. wanted.Select(c => new FleetDestination(c.Id, c.MaxConcurrency))]));
+        }
+        catch (RedisUnavailableException)
+        {
+            return await _fallback.FreeSlotsAsync(speech);
+        }
+    }
+
     /// <summary>A slot lease id, unique in the fleet.</summary>
     internal FleetSlot NewSlot() => new(this, _backends, NewId());
 

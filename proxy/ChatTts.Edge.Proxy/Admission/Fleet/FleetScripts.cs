@@ -130,6 +130,20 @@ internal static class FleetScripts
         return {gone, redis.call('ZCARD', KEYS[1])}
         """;
 
+    /// <summary>
+    /// The free slots of the given destinations, less the requests waiting (they take free slots first); may be below
+    /// zero. ARGV: slots prefix, the destinations (<c>id=cap,…</c>). Reads only.
+    /// </summary>
+    public const string Free = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local free = 0
+        for dest, cap in string.gmatch(ARGV[2], '([^,=]+)=(%d+)') do
+          free = free + math.max(0, tonumber(cap) - redis.call('ZCOUNT', ARGV[1] .. dest, '(' .. now, '+inf'))
+        end
+        return free - redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf')
+        """;
+
     /// <summary>Takes waiting requests out of the queue. ARGV: channel, then their ids.</summary>
     public const string Leave = """
         for i = 2, #ARGV do

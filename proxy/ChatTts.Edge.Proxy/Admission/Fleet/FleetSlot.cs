@@ -51,5 +51,7 @@ internal sealed class FallbackSlots(FleetAdmission fleet, BackendSelector backen
 
     public bool ServesAnywhere(BackendRequest speech) => backends.ServesAnywhere(speech);
 
+    public int Free(BackendRequest speech) => backends.Free(speech, share);
+
     public int Capacity() => backends.Capacity(share);
 }

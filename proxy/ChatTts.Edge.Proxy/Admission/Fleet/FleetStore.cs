@@ -29,6 +29,11 @@ internal sealed class FleetStore(RedisConnection redis)
             : new FleetAnswer((FleetOutcome)status, (int)result[1], null);
     }
 
+    /// <summary>The free slots of <paramref name="wanted"/> in the fleet's count, less the requests waiting (may be below zero).</summary>
+    public async Task<int> FreeAsync(IReadOnlyList<FleetDestination> wanted) =>
+        (int)await RunAsync(FleetScripts.Free, Keys,
+            [FleetScripts.SlotsPrefix, string.Join(',', wanted.Select(d => $"{d.Id}={d.Capacity.ToString(CultureInfo.InvariantCulture)}"))]);
+
     /// <summary>Gives a slot back; <paramref name="held"/> (null: unused) tells the fleet how fast slots free.</summary>
     public Task ReleaseAsync(string destinationId, string leaseId, TimeSpan? held) =>
         RunAsync(FleetScripts.Release, [],

@@ -77,8 +77,9 @@ internal static class SpeechFieldSchemas
                 Schemas.Integer($"Duration of each `audio` event in milliseconds (the last one may be shorter); left out, " +
                     $"`Edge:Streaming:DefaultChunkMs` ({streaming.DefaultChunkMs}).", Limits.MinChunkMs, Limits.MaxChunkMs, optional),
                 streaming.DefaultChunkMs),
-            Fields.Split => WithDefault(Schemas.Boolean("Whether a text longer than `Edge:Segmentation:MaxSegmentCharacters` is split by sentence " +
-                "and spoken on several GPUs at once (`segment` events say where each part starts); `false` sends it to one backend whole."), true),
+            Fields.Split => WithDefault(Schemas.Boolean("Whether a long text is split by sentence and spoken on several GPUs at once (`segment` " +
+                "events say where each part starts): a text longer than `Edge:Segmentation:MaxSegmentCharacters` always, a shorter one when GPUs are " +
+                "free for its parts, in as many near-equal parts as are free; `false` sends it to one backend whole."), true),
             Fields.ApiKey => Schemas.String("An API key or a browser token (`POST /v1/tokens`) for clients that cannot send headers, such as " +
                 "`EventSource`. Elsewhere prefer `Authorization: Bearer` or `X-Api-Key`: a query string may end up in logs on the way."),
             _ => throw new InvalidOperationException($"The API field '{name}' has no OpenAPI description."),
