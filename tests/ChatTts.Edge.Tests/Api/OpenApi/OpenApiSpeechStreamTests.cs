@@ -143,7 +143,7 @@ public sealed class OpenApiSpeechStreamTests
             Assert.Equal(schema.GetProperty("required").EnumerateArray().Any(r => r.GetString() == "id"), item.EventId is not null);
             if (item.EventType == "audio")
             {
-                Assert.Equal(data.GetProperty("seq").GetInt64().ToString(CultureInfo.InvariantCulture), item.EventId);
+                Assert.EndsWith(":" + data.GetProperty("seq").GetInt64().ToString(CultureInfo.InvariantCulture), item.EventId, StringComparison.Ordinal);
             }
         }
     }
