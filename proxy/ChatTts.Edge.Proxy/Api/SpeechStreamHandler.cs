@@ -89,7 +89,8 @@ internal sealed partial class SpeechStreamHandler(
         using var session = open(context, time, streaming);
         using var work = CancellationTokenSource.CreateLinkedTokenSource(drain.Expired);
         using var left = aborted.Register(() => ClientLeft(session, journal, work));
-        var writes = journal is null ? aborted : work.Token; // a recorded stream writes its end to the journal after its client left
+        // A recorded stream writes its end to the journal even after its client left (a write to a gone client fails at once).
+        var writes = journal is null ? aborted : CancellationToken.None;
         var keepAlive = session.KeepAliveAsync(streaming.KeepAliveInterval, aborted);
         var run = SpeechSynthesis.Create(synthesis, context, session, request.ToBackendRequest(), request.ChunkMs, request.Split);
         string result;
