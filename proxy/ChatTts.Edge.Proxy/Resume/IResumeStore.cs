@@ -39,8 +39,11 @@ internal interface IResumeStore
     /// <summary>Starts the journal of <paramref name="stream"/>; its events follow.</summary>
     void Begin(string stream, JournalHeader header);
 
-    /// <summary>Appends an event (its payload owned by the journal from now on); false when it could not be kept.</summary>
-    bool Append(string stream, JournalEntry entry);
+    /// <summary>
+    /// Appends <paramref name="recorded"/> (its own payload ignored) with <paramref name="payload"/>, which the store copies;
+    /// false when it could not be kept.
+    /// </summary>
+    bool Append(string stream, JournalPosition position, RecordedEvent recorded, ReadOnlySpan<byte> payload);
 
     /// <summary>The stream cannot be resumed any more (its journal lost an event or grew too large).</summary>
     void Break(string stream);
@@ -54,7 +57,7 @@ internal interface IResumeStore
     /// <summary>Claims the stream's fate unless claimed already; the claim that stands (null: no such journal).</summary>
     Task<ResumeClaim?> ClaimAsync(string stream, ResumeClaim claim, CancellationToken cancellationToken);
 
-    /// <summary>Up to <paramref name="max"/> events after <paramref name="after"/>, in order; none when none came yet.</summary>
+    /// <summary>Up to <paramref name="max"/> events after <paramref name="after"/>, in order (payloads of their own); none when none came yet.</summary>
     /// <exception cref="ResumeLostException">The journal is gone or broken.</exception>
     Task<IReadOnlyList<JournalEntry>> ReadAsync(string stream, JournalPosition after, int max, CancellationToken cancellationToken);
 

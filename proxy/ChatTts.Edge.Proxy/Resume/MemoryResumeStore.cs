@@ -1,14 +1,21 @@
+using ChatTts.Edge.Streaming;
 using Microsoft.Extensions.Options;
 
 namespace ChatTts.Edge.Resume;
 
 /// <summary>
 /// Journals in this process, within <see cref="ResumeOptions.MaxBytes"/> in all (the oldest finished streams go first,
-/// then the oldest live ones), each kept for <see cref="ResumeOptions.Retention"/> after its last event.
+/// then the oldest live ones), each kept for <see cref="ResumeOptions.Retention"/> after its last event. Payloads are
+/// copied into slabs of <see cref="SlabBytes"/> that go back to a free list when their journal goes, so a busy edge keeps
+/// recording without garbage; a reader gets copies (a slab may hold another stream's audio once reused).
 /// </summary>
 internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, TimeProvider time) : IResumeStore
 {
+    /// <summary>128 KiB: some 13 audio events of 200 ms; on the large object heap, so the GC never copies a slab.</summary>
+    public const int SlabBytes = 128 << 10;
+
     private readonly Lock _lock = new();
+    private readonly Stack<byte[]> _freeSlabs = new();
     private readonly Dictionary<string, Journal> _journals = new(StringComparer.Ordinal);
     private readonly List<Journal> _byAge = [];
     private long _bytes;
@@ -36,7 +43,7 @@ internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, 
         }
     }
 
-    public bool Append(string stream, JournalEntry entry)
+    public bool Append(string stream, JournalPosition position, RecordedEvent recorded, ReadOnlySpan<byte> payload)
     {
         TaskCompletionSource? changed;
         lock (_lock)
@@ -46,10 +53,8 @@ internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, 
                 return false;
             }
 
-            journal.Entries.Add(entry);
-            journal.Bytes += entry.Event.Payload.Length;
+            journal.Entries.Add(new JournalEntry(position, recorded with { Payload = Copy(journal, payload) }));
             journal.ExpiresAt = ExpiresAt();
-            _bytes += entry.Event.Payload.Length;
             changed = journal.Changed;
             journal.Changed = NewSignal();
             KeepWithinBudget();
@@ -98,7 +103,13 @@ internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, 
             var first = entries.BinarySearch(new JournalEntry(after, default), EntryOrder.Instance);
             first = first >= 0 ? first + 1 : ~first;
             var count = Math.Min(max, entries.Count - first);
-            return Task.FromResult<IReadOnlyList<JournalEntry>>(count > 0 ? entries.GetRange(first, count) : []);
+            var copies = new List<JournalEntry>(Math.Max(count, 0));
+            for (var i = first; i < first + count; i++)
+            {
+                copies.Add(entries[i] with { Event = entries[i].Event with { Payload = entries[i].Event.Payload.ToArray() } });
+            }
+
+            return Task.FromResult<IReadOnlyList<JournalEntry>>(copies);
         }
     }
 
@@ -123,6 +134,32 @@ internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, 
         {
             // Nothing new within the wait: the reader decides.
         }
+    }
+
+    /// <summary>Copies <paramref name="payload"/> into the journal's current slab (a new one when it is full). Called under the lock.</summary>
+    private ReadOnlyMemory<byte> Copy(Journal journal, ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > SlabBytes)
+        {
+            var own = payload.ToArray(); // longer than any chunk_ms makes; kept alone
+            journal.Bytes += own.Length;
+            _bytes += own.Length;
+            return own;
+        }
+
+        if (journal.Slab is null || SlabBytes - journal.SlabUsed < payload.Length)
+        {
+            journal.Slab = _freeSlabs.TryPop(out var free) ? free : GC.AllocateUninitializedArray<byte>(SlabBytes);
+            journal.Slabs.Add(journal.Slab);
+            journal.SlabUsed = 0;
+            journal.Bytes += SlabBytes;
+            _bytes += SlabBytes;
+        }
+
+        var slice = journal.Slab.AsMemory(journal.SlabUsed, payload.Length);
+        payload.CopyTo(slice.Span);
+        journal.SlabUsed += payload.Length;
+        return slice;
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -184,6 +221,17 @@ internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, 
         _bytes -= journal.Bytes;
         journal.Broken = true;
         journal.Changed.TrySetResult();
+        foreach (var slab in journal.Slabs)
+        {
+            // Kept for reuse while the kept and the free slabs fit the budget together.
+            if (slab.Length == SlabBytes && _bytes + ((_freeSlabs.Count + 1L) * SlabBytes) <= options.CurrentValue.MaxBytes)
+            {
+                _freeSlabs.Push(slab);
+            }
+        }
+
+        journal.Slabs.Clear();
+        journal.Entries.Clear();
     }
 
     private sealed class Journal(string stream, JournalHeader header)
@@ -193,6 +241,12 @@ internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, 
         public JournalHeader Header { get; } = header;
 
         public List<JournalEntry> Entries { get; } = [];
+
+        public List<byte[]> Slabs { get; } = [];
+
+        public byte[]? Slab { get; set; }
+
+        public int SlabUsed { get; set; }
 
         public long Bytes { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using ChatTts.Edge.Hosting;
 using ChatTts.Edge.Redis;
 using StackExchange.Redis;
@@ -22,14 +23,26 @@ internal sealed partial class RedisResumeStore
                     batch.Add(write);
                     streams.Add(write.Stream);
                 }
+                else if (write.Rented is { } rented)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
             }
 
             try
             {
                 await _redis.RunAsync(db => WriteBatchAsync(db, batch, streams));
+                foreach (var write in batch)
+                {
+                    if (write.Rented is { } rented)
+                    {
+                        ArrayPool<byte>.Shared.Return(rented);
+                    }
+                }
             }
             catch (RedisUnavailableException ex)
             {
+                // The copies are left to the GC: a call past its deadline may still be writing from them.
                 foreach (var stream in streams)
                 {
                     _broken[stream] = true;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
@@ -49,7 +50,24 @@ internal sealed partial class RedisResumeStore : IResumeStore, IDisposable
 
     public void Begin(string stream, JournalHeader header) => Enqueue(new Write(WriteKind.Begin, stream, header, default));
 
-    public bool Append(string stream, JournalEntry entry) => !_broken.ContainsKey(stream) && Enqueue(new Write(WriteKind.Append, stream, null, entry));
+    public bool Append(string stream, JournalPosition position, RecordedEvent recorded, ReadOnlySpan<byte> payload)
+    {
+        if (_broken.ContainsKey(stream))
+        {
+            return false;
+        }
+
+        // A pooled copy, back in the pool once Redis has it (the write's own buffer is the response's).
+        var copy = ArrayPool<byte>.Shared.Rent(payload.Length);
+        payload.CopyTo(copy);
+        if (Enqueue(new Write(WriteKind.Append, stream, null, new JournalEntry(position, recorded with { Payload = copy.AsMemory(0, payload.Length) }), copy)))
+        {
+            return true;
+        }
+
+        ArrayPool<byte>.Shared.Return(copy);
+        return false;
+    }
 
     public void Break(string stream)
     {
@@ -154,5 +172,6 @@ internal sealed partial class RedisResumeStore : IResumeStore, IDisposable
         Break,
     }
 
-    private readonly record struct Write(WriteKind Kind, string Stream, JournalHeader? Header, JournalEntry Entry);
+    /// <param name="Rented">The pooled array <paramref name="Entry"/>'s payload lives in; null for other writes.</param>
+    private readonly record struct Write(WriteKind Kind, string Stream, JournalHeader? Header, JournalEntry Entry, byte[]? Rented = null);
 }

@@ -72,7 +72,7 @@ internal sealed partial class ResumableStream : IStreamRecorder, IDisposable
             _store.Begin(StreamId, _header);
         }
 
-        if (!_store.Append(StreamId, new JournalEntry(position, new RecordedEvent(kind, seq, offsetSamples, samples, payload.ToArray()))))
+        if (!_store.Append(StreamId, position, new RecordedEvent(kind, seq, offsetSamples, samples, default), payload))
         {
             Break();
         }

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using ChatTts.Edge.Admission;
 using ChatTts.Edge.Audio;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Net.Http.Headers;
 
 namespace ChatTts.Edge.Streaming;
 
