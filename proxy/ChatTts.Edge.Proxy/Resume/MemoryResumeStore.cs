@@ -6,21 +6,22 @@ namespace ChatTts.Edge.Resume;
 /// <summary>
 /// Journals in this process, within <see cref="ResumeOptions.MaxBytes"/> in all (the oldest finished streams go first,
 /// then the oldest live ones), each kept for <see cref="ResumeOptions.Retention"/> after its last event. Payloads are
-/// copied into slabs of <see cref="SlabBytes"/> that go back to a free list when their journal goes, so a busy edge keeps
-/// recording without garbage; a reader gets copies (a slab may hold another stream's audio once reused).
+/// copied into slabs of <see cref="SlabBytes"/> that go to a free list when their journal goes and are taken from it
+/// before any new one, so a busy edge records without garbage; readers get copies (a reused slab holds another stream's
+/// audio).
 /// </summary>
-internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, TimeProvider time) : IResumeStore
+internal sealed partial class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, TimeProvider time) : IResumeStore
 {
     /// <summary>128 KiB: some 13 audio events of 200 ms; on the large object heap, so the GC never copies a slab.</summary>
     public const int SlabBytes = 128 << 10;
 
     private readonly Lock _lock = new();
-    private readonly Stack<byte[]> _freeSlabs = new();
     private readonly Dictionary<string, Journal> _journals = new(StringComparer.Ordinal);
     private readonly List<Journal> _byAge = [];
+    private readonly Stack<byte[]> _freeSlabs = new();
     private long _bytes;
 
-    /// <summary>Bytes kept now, for tests.</summary>
+    /// <summary>Bytes the journals hold now (free slabs not counted), for tests.</summary>
     public long Bytes
     {
         get
@@ -56,11 +57,11 @@ internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, 
             journal.Entries.Add(new JournalEntry(position, recorded with { Payload = Copy(journal, payload) }));
             journal.ExpiresAt = ExpiresAt();
             changed = journal.Changed;
-            journal.Changed = NewSignal();
+            journal.Changed = null;
             KeepWithinBudget();
         }
 
-        changed.TrySetResult();
+        changed?.TrySetResult();
         return true;
     }
 
@@ -123,6 +124,7 @@ internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, 
                 return;
             }
 
+            journal.Changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             changed = journal.Changed.Task;
         }
 
@@ -135,34 +137,6 @@ internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, 
             // Nothing new within the wait: the reader decides.
         }
     }
-
-    /// <summary>Copies <paramref name="payload"/> into the journal's current slab (a new one when it is full). Called under the lock.</summary>
-    private ReadOnlyMemory<byte> Copy(Journal journal, ReadOnlySpan<byte> payload)
-    {
-        if (payload.Length > SlabBytes)
-        {
-            var own = payload.ToArray(); // longer than any chunk_ms makes; kept alone
-            journal.Bytes += own.Length;
-            _bytes += own.Length;
-            return own;
-        }
-
-        if (journal.Slab is null || SlabBytes - journal.SlabUsed < payload.Length)
-        {
-            journal.Slab = _freeSlabs.TryPop(out var free) ? free : GC.AllocateUninitializedArray<byte>(SlabBytes);
-            journal.Slabs.Add(journal.Slab);
-            journal.SlabUsed = 0;
-            journal.Bytes += SlabBytes;
-            _bytes += SlabBytes;
-        }
-
-        var slice = journal.Slab.AsMemory(journal.SlabUsed, payload.Length);
-        payload.CopyTo(slice.Span);
-        journal.SlabUsed += payload.Length;
-        return slice;
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private long ExpiresAt() => time.GetTimestamp() + (long)(options.CurrentValue.Retention.TotalSeconds * time.TimestampFrequency);
 
@@ -181,58 +155,6 @@ internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, 
     /// <summary>The journal if it is kept and has not expired. Called under the lock.</summary>
     private Journal? Live(string stream) =>
         _journals.TryGetValue(stream, out var journal) && journal.ExpiresAt > time.GetTimestamp() ? journal : null;
-
-    /// <summary>Called under the lock.</summary>
-    private void RemoveExpired()
-    {
-        var now = time.GetTimestamp();
-        for (var i = _byAge.Count - 1; i >= 0; i--)
-        {
-            if (_byAge[i].ExpiresAt <= now)
-            {
-                Remove(i);
-            }
-        }
-    }
-
-    /// <summary>Called under the lock.</summary>
-    private void KeepWithinBudget()
-    {
-        var budget = options.CurrentValue.MaxBytes;
-        for (var i = 0; i < _byAge.Count && _bytes > budget; i++)
-        {
-            if (_byAge[i].Ended)
-            {
-                Remove(i--);
-            }
-        }
-
-        while (_bytes > budget && _byAge.Count > 0)
-        {
-            Remove(0);
-        }
-    }
-
-    private void Remove(int index)
-    {
-        var journal = _byAge[index];
-        _byAge.RemoveAt(index);
-        _journals.Remove(journal.Stream);
-        _bytes -= journal.Bytes;
-        journal.Broken = true;
-        journal.Changed.TrySetResult();
-        foreach (var slab in journal.Slabs)
-        {
-            // Kept for reuse while the kept and the free slabs fit the budget together.
-            if (slab.Length == SlabBytes && _bytes + ((_freeSlabs.Count + 1L) * SlabBytes) <= options.CurrentValue.MaxBytes)
-            {
-                _freeSlabs.Push(slab);
-            }
-        }
-
-        journal.Slabs.Clear();
-        journal.Entries.Clear();
-    }
 
     private sealed class Journal(string stream, JournalHeader header)
     {
@@ -258,7 +180,8 @@ internal sealed class MemoryResumeStore(IOptionsMonitor<ResumeOptions> options, 
 
         public ResumeClaim? Claim { get; set; }
 
-        public TaskCompletionSource Changed { get; set; } = NewSignal();
+        /// <summary>Completed by the next append; made only while a reader waits.</summary>
+        public TaskCompletionSource? Changed { get; set; }
     }
 
     private sealed class EntryOrder : IComparer<JournalEntry>

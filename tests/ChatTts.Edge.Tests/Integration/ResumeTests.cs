@@ -123,6 +123,43 @@ public sealed class ResumeTests
         Assert.Equal(2, backend.Requests.Count);
     }
 
+    [Fact]
+    public async Task FrozenRedis_TheLiveStreamPlaysOnToDone_AndAResumeStartsOverWithoutHanging()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Paced("webui", realTimeFactor: 1.0, firstChunkMs: 10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var environment = Environment(backend, redis.Configuration);
+        await using var first = await ProxyProcess.StartAsync(environment, timeout.Token);
+        await using var second = await ProxyProcess.StartAsync(environment, timeout.Token);
+        using var toFirst = new HttpClient { BaseAddress = first.Address };
+        using var toSecond = new HttpClient { BaseAddress = second.Address };
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, Path);
+        request.Headers.Add("X-Api-Key", QuotaSettings.AliceKey);
+        var live = SseCapture.SendAsync(toFirst, request, timeout.Token);
+        while (backend.Requests.Count == 0)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        await redis.FreezeAsync(); // mid-stream: the journal's writes time out from now on
+        try
+        {
+            var played = await live;
+            Assert.Equal("done", played.EventTypes.Last()); // a failed journal never fails the stream…
+            Assert.Equal(backend.ProducedPcm(backend.Requests[0]), played.AudioPcm());
+
+            var resumed = await ResumeAsync(toSecond, QuotaSettings.AliceKey, played.Events.First(e => e.EventType == "audio").EventId!, timeout.Token);
+            Assert.Equal(JsonValueKind.Null, resumed.Single("meta").GetProperty("resumed_from").ValueKind); // …it only cannot be resumed
+            Assert.Equal("done", resumed.EventTypes.Last());
+        }
+        finally
+        {
+            await redis.ThawAsync();
+        }
+    }
+
     private static void AssertContinues(Cut cut, SseCapture rest, EmulatorInstance backend)
     {
         Assert.Equal(HttpStatusCode.OK, rest.Status);

@@ -125,6 +125,33 @@ public sealed class ResumableStreamTests
         Assert.Null(await resumption.FindAsync(journal.StreamId + ":0", "alice", "f", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task ReadAsync_AfterTheJournalsSlabWasReused_StillHoldsItsOwnBytes_NeverTheNextStreams()
+    {
+        var (resumption, _) = Resumption(new ResumeOptions { MaxBytes = 1L << 20, MaxStreamBytes = 1L << 19 });
+        var first = resumption.Begin("first", "alice", "f")!;
+        first.Record(RecordedEventKind.Audio, 0, 0, 10, [1, 1, 1]);
+        first.Record(RecordedEventKind.Audio, 1, 10, 10, [2, 2, 2]);
+        first.Record(RecordedEventKind.Done, 1, 20, 0, "{}"u8);
+        var point = await resumption.FindAsync(first.StreamId + ":0", "alice", "f", CancellationToken.None);
+        var reading = resumption.ReadAsync(point!, CancellationToken.None).GetAsyncEnumerator();
+        Assert.True(await reading.MoveNextAsync()); // the reader holds audio 1 (and the batch behind it)…
+        first.Dispose();
+
+        // …when the budget drops the finished journal and later streams take its slab over with their own audio.
+        for (var i = 0; i < 8; i++)
+        {
+            var next = resumption.Begin("next", "bob", "g")!;
+            next.Record(RecordedEventKind.Audio, 0, 0, 10, Enumerable.Repeat((byte)9, 120_000).ToArray());
+        }
+
+        Assert.Equal([2, 2, 2], reading.Current.Payload.ToArray());
+        Assert.True(await reading.MoveNextAsync());
+        Assert.Equal(RecordedEventKind.Done, reading.Current.Kind);
+        Assert.Equal("{}"u8.ToArray(), reading.Current.Payload.ToArray());
+        await reading.DisposeAsync();
+    }
+
     private (StreamResumption Resumption, MemoryResumeStore Store) Resumption(ResumeOptions options)
     {
         var monitor = new FixedOptionsMonitor<ResumeOptions>(options);
