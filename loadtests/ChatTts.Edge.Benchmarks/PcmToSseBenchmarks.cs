@@ -4,10 +4,13 @@ using ChatTts.Edge.Audio;
 using ChatTts.Edge.Backends;
 using ChatTts.Edge.Backends.Dialects;
 using ChatTts.Edge.Replay;
+using ChatTts.Edge.Resume;
 using ChatTts.Edge.Streaming;
 using ChatTts.Edge.TestKit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace ChatTts.Edge.Benchmarks;
 
@@ -15,9 +18,10 @@ namespace ChatTts.Edge.Benchmarks;
 /// The audio hot path, per SSE event: read a streamed WAV (decode) under the first-audio/idle watchdog, cut 200 ms
 /// frames (frame), write each
 /// frame's WAV header (wrap), base64 it into an <c>audio</c> event (encode) and flush it to the response (write).
-/// One benchmark operation is one audio event, so the allocation column reads "bytes per event". With
-/// <see cref="Recorded"/>, a <see cref="PcmRecorder"/> sits between the framer and the session, as for a cacheable
-/// (seeded) request: each frame's PCM is also copied into one growing pooled buffer.
+/// One benchmark operation is one audio event, so the allocation column reads "bytes per event". <see cref="Resumable"/>
+/// adds what a resumable stream costs: each event recorded in the memory store's journal. <see cref="Replayed"/> adds
+/// what a cacheable (seeded) request costs: a <see cref="PcmRecorder"/> between the framer and the session, each frame's
+/// PCM also copied into one growing pooled buffer.
 /// </summary>
 [MemoryDiagnoser]
 public class PcmToSseBenchmarks : IDisposable
@@ -29,6 +33,7 @@ public class PcmToSseBenchmarks : IDisposable
     private byte[] _backendWav = [];
     private ChunkedStream _backend = null!;
     private DefaultHttpContext _context = null!;
+    private StreamResumption? _resumption;
 
     /// <summary>Bytes of PCM one event carries: multiply by events per second for PCM throughput.</summary>
     public static int PcmBytesPerEvent => ChunkMs * PcmFormat.SamplesPerMillisecond * PcmFormat.BytesPerSample;
@@ -36,8 +41,13 @@ public class PcmToSseBenchmarks : IDisposable
     [Params(4096, 16_384)]
     public int BackendReadSize { get; set; }
 
+    /// <summary>Whether the stream is recorded for resumption (the SSE route's default since <c>Edge:Resume</c>).</summary>
     [Params(false, true)]
-    public bool Recorded { get; set; }
+    public bool Resumable { get; set; }
+
+    /// <summary>Whether the stream's PCM is recorded for the replay cache (a seeded request).</summary>
+    [Params(false, true)]
+    public bool Replayed { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -51,6 +61,10 @@ public class PcmToSseBenchmarks : IDisposable
         _backend = new ChunkedStream(_backendWav, BackendReadSize);
         _context = new DefaultHttpContext();
         _context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
+        var options = new StaticOptions(new ResumeOptions());
+        _resumption = Resumable
+            ? new StreamResumption(new MemoryResumeStore(options, TimeProvider.System), options, TimeProvider.System, NullLogger<StreamResumption>.Instance)
+            : null;
     }
 
     [GlobalCleanup]
@@ -64,8 +78,9 @@ public class PcmToSseBenchmarks : IDisposable
     public async Task DecodeFrameWrapEncodeWrite()
     {
         _backend.Rewind();
-        using var session = new SseSession(_context, TimeProvider.System, StreamingDefaults.StalledClientTimeout);
-        var recorder = Recorded ? new PcmRecorder(session, CacheDefaults.MaxEntryBytes) : null;
+        using var journal = _resumption?.Begin("request", "key", "fingerprint");
+        using var session = new SseSession(_context, TimeProvider.System, StreamingDefaults.StalledClientTimeout, journal?.Identity);
+        var recorder = Replayed ? new PcmRecorder(session, CacheDefaults.MaxEntryBytes) : null;
         using var framer = new PcmFramer(ChunkMs * PcmFormat.SamplesPerMillisecond, recorder ?? (IAudioFrameSink)session);
         using var watchdog = new AudioWatchdog(framer, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None);
         await WavStreamReader.ReadAsync(_backend, watchdog, new BackendLimits(StreamingDefaults.MaxBackendEventBytes, long.MaxValue), watchdog.Token);
@@ -85,4 +100,14 @@ public class PcmToSseBenchmarks : IDisposable
             throw new InvalidOperationException($"Expected {Events} events, wrote {session.NextSeq}.");
         }
     }
+}
+
+/// <summary>Fixed options, as a monitor.</summary>
+internal sealed class StaticOptions(ResumeOptions value) : IOptionsMonitor<ResumeOptions>
+{
+    public ResumeOptions CurrentValue => value;
+
+    public ResumeOptions Get(string? name) => value;
+
+    public IDisposable? OnChange(Action<ResumeOptions, string?> listener) => null;
 }

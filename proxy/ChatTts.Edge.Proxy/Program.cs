@@ -14,6 +14,7 @@ builder.Services
     .AddEdgeClientCertificates(builder.Configuration)
     .AddEdgeCallers(builder.Configuration)
     .AddEdgeQuotas(builder.Configuration)
+    .AddEdgeResume(builder.Configuration)
     .AddEdgeSynthesis()
     .AddEdgeReplay(builder.Configuration)
     .AddEdgeAdmission(builder.Configuration)

@@ -10,6 +10,9 @@ internal static class SpeechRequestLimits
 {
     public const int MaxVoiceLength = 64;
 
+    /// <summary>An audio event's id is 32 hex digits, a colon and a seq; this leaves room for other clients' ids.</summary>
+    public const int MaxLastEventIdLength = 128;
+
     public const int MinSeed = 0;
     public const int MaxSeed = int.MaxValue;
 

@@ -49,8 +49,15 @@ internal sealed class SpeechRequestValidator(IOptionsMonitor<StreamingOptions> o
             errors[SpeechRequestFields.Voice] = [$"voice must be a name or seed of at most {SpeechRequestLimits.MaxVoiceLength} printable characters."];
         }
 
+        var lastEventId = ReadString(fields, SpeechRequestFields.LastEventId, errors);
+        if (lastEventId is not null && (lastEventId.Length > SpeechRequestLimits.MaxLastEventIdLength || lastEventId.Any(char.IsControl)))
+        {
+            errors[SpeechRequestFields.LastEventId] = [$"last_event_id must be the id of an audio event: at most {SpeechRequestLimits.MaxLastEventIdLength} printable characters."];
+        }
+
         var request = new SpeechRequest
         {
+            LastEventId = lastEventId is { Length: > 0 } ? lastEventId : null,
             Text = text ?? "",
             Characters = characters,
             Voice = voice,

@@ -6,6 +6,7 @@ using ChatTts.Edge.Callers;
 using ChatTts.Edge.Hosting;
 using ChatTts.Edge.Observability;
 using ChatTts.Edge.Quotas;
+using ChatTts.Edge.Resume;
 using ChatTts.Edge.Streaming;
 using ChatTts.Edge.Synthesis;
 using Microsoft.Extensions.Options;
@@ -23,16 +24,34 @@ internal sealed partial class SpeechStreamHandler(
     QuotaGate quotas,
     SynthesisServices synthesis,
     ShutdownDrain drain,
+    StreamResumption resumption,
     EdgeMetrics metrics,
     TimeProvider time,
     IOptionsMonitor<StreamingOptions> options,
     ILogger<SpeechStreamHandler> logger)
 {
-    public Task StreamAsync(HttpContext context, SpeechRequest request) =>
-        StreamAsync(context, request, static (c, time, streaming) => new SseSession(c, time, streaming.StalledClientTimeout));
+    /// <summary>
+    /// The edge's own SSE stream: a request with the id of an audio event of a stream still kept (<c>Last-Event-ID</c>)
+    /// continues it (see <see cref="ResumeAsync"/>); any other is a new stream, recorded so it can be resumed.
+    /// </summary>
+    public async Task StreamAsync(HttpContext context, SpeechRequest request)
+    {
+        var caller = CallerContext.Get(context);
+        var fingerprint = request.Fingerprint();
+        var lastEventId = context.Request.Headers["Last-Event-ID"] is [{ Length: > 0 } header] ? header : request.LastEventId;
+        if (lastEventId is not null && await resumption.FindAsync(lastEventId, caller.KeyId, fingerprint, context.RequestAborted) is { } point)
+        {
+            await ResumeAsync(context, caller, point);
+            return;
+        }
+
+        using var journal = resumption.Begin(context.TraceIdentifier, caller.KeyId, fingerprint);
+        await StreamAsync(context, request, (c, time, streaming) => new SseSession(c, time, streaming.StalledClientTimeout, journal?.Identity), journal);
+    }
 
     /// <param name="open">The stream in the route's wire format; problems before it opens are the route's problem answers.</param>
-    public async Task StreamAsync(HttpContext context, SpeechRequest request, SpeechStreamFactory open)
+    /// <param name="journal">Where the stream is recorded for resumption; null when it is not.</param>
+    public async Task StreamAsync(HttpContext context, SpeechRequest request, SpeechStreamFactory open, ResumableStream? journal = null)
     {
         var started = time.GetTimestamp();
         metrics.StreamStarted();
@@ -53,7 +72,7 @@ internal sealed partial class SpeechStreamHandler(
             StreamOutcome? outcome = null;
             try
             {
-                outcome = await RunAsync(context, request, open);
+                outcome = await RunAsync(context, request, open, journal);
             }
             finally
             {
@@ -63,12 +82,15 @@ internal sealed partial class SpeechStreamHandler(
         }
     }
 
-    private async Task<StreamOutcome> RunAsync(HttpContext context, SpeechRequest request, SpeechStreamFactory open)
+    private async Task<StreamOutcome> RunAsync(HttpContext context, SpeechRequest request, SpeechStreamFactory open, ResumableStream? journal)
     {
         var aborted = context.RequestAborted;
         var streaming = options.CurrentValue;
         using var session = open(context, time, streaming);
-        using var work = CancellationTokenSource.CreateLinkedTokenSource(aborted, drain.Expired);
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(drain.Expired);
+        using var left = aborted.Register(() => ClientLeft(session, journal, work));
+        // A recorded stream writes its end to the journal even after its client left (a write to a gone client fails at once).
+        var writes = journal is null ? aborted : CancellationToken.None;
         var keepAlive = session.KeepAliveAsync(streaming.KeepAliveInterval, aborted);
         var run = SpeechSynthesis.Create(synthesis, context, session, request.ToBackendRequest(), request.ChunkMs, request.Split);
         string result;
@@ -76,7 +98,7 @@ internal sealed partial class SpeechStreamHandler(
         {
             var chunks = await run.ExecuteAsync(work.Token);
             await StopAsync(session, keepAlive);
-            await session.WriteDoneAsync(new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, run.Backend!, run.Segments, run.Cached), aborted);
+            await session.WriteDoneAsync(new DoneSummary(chunks, session.SamplesSent, request.Characters, session.TimeToFirstAudio ?? TimeSpan.Zero, run.Backend!, run.Segments, run.Cached), writes);
             result = "done";
         }
         catch (Exception ex) when (IsClientGone(ex, aborted))
@@ -86,10 +108,11 @@ internal sealed partial class SpeechStreamHandler(
         catch (Exception ex)
         {
             await StopAsync(session, keepAlive);
-            result = await FailAsync(context, session, run.Backend, ex);
+            result = await FailAsync(context, session, run.Backend, ex, writes);
         }
         finally
         {
+            journal?.Dispose(); // before the synthesis' token goes: the grace period is over
             await StopAsync(session, keepAlive);
         }
 
@@ -98,7 +121,7 @@ internal sealed partial class SpeechStreamHandler(
 
     /// <summary>Tells the client what went wrong: an <c>error</c> event once the stream is open, a problem before.</summary>
     /// <returns>The outcome for the log: <c>error:&lt;code&gt;</c>, <c>http_&lt;status&gt;</c>, <c>client_gone</c> or <c>client_stalled</c>.</returns>
-    private async Task<string> FailAsync(HttpContext context, ISpeechStream session, string? backend, Exception exception)
+    private async Task<string> FailAsync(HttpContext context, ISpeechStream session, string? backend, Exception exception, CancellationToken writes)
     {
         var draining = exception is OperationCanceledException && drain.Expired.IsCancellationRequested;
         var failure = draining ? StreamFailures.ShuttingDown : StreamFailures.Describe(exception);
@@ -122,7 +145,7 @@ internal sealed partial class SpeechStreamHandler(
         {
             if (session.IsOpen)
             {
-                await session.WriteErrorAsync(new StreamError(failure.Code, failure.Message, failure.Retryable), context.RequestAborted);
+                await session.WriteErrorAsync(new StreamError(failure.Code, failure.Message, failure.Retryable), writes);
                 return "error:" + failure.Code;
             }
 
@@ -169,6 +192,22 @@ internal sealed partial class SpeechStreamHandler(
         }
     }
 
+    /// <summary>
+    /// The client left: the synthesis stops at once, unless the stream is recorded and the client had audio (it holds an id
+    /// to resume with): then it goes on for the grace period.
+    /// </summary>
+    private static void ClientLeft(ISpeechStream session, ResumableStream? journal, CancellationTokenSource work)
+    {
+        if (journal is null || session.FramesWritten == 0)
+        {
+            work.Cancel();
+        }
+        else
+        {
+            journal.ClientLeft(work);
+        }
+    }
+
     private static string HttpOutcome(HttpContext context) => "http_" + context.Response.StatusCode.ToString(CultureInfo.InvariantCulture);
 
     private static bool IsClientGone(Exception exception, CancellationToken aborted) =>
@@ -178,31 +217,6 @@ internal sealed partial class SpeechStreamHandler(
     {
         session.StopKeepAlive();
         await keepAlive;
-    }
-
-    private static partial class Log
-    {
-        // The key id names the key (or cert:<CN>, anonymous:<address>); the key itself never reaches a log.
-        [LoggerMessage(LogEvents.StreamCompleted, LogLevel.Information, "Stream {RequestId} by {KeyId}: {Outcome} on {Backend} after {Attempts} attempt(s); first audio {TtfaMs} ms, {DurationMs:F0} ms in all, {Chunks} chunks, {AudioMs:F0} ms of audio, {Characters} characters")]
-        public static partial void Completed(ILogger logger, string requestId, string keyId, string outcome, string backend, int attempts, double? ttfaMs, double durationMs, long chunks, double audioMs, int characters);
-
-        [LoggerMessage(LogEvents.ClientGone, LogLevel.Debug, "Stream {RequestId} on {Backend}: the client went away after {Chunks} chunks")]
-        public static partial void ClientGone(ILogger logger, string requestId, string backend, long chunks);
-
-        [LoggerMessage(LogEvents.ClientStalled, LogLevel.Warning, "Stream {RequestId} on {Backend}: the client stopped reading after {Chunks} chunks; its connection was closed")]
-        public static partial void ClientStalled(ILogger logger, string requestId, string backend, long chunks);
-
-        [LoggerMessage(LogEvents.StreamFailed, LogLevel.Warning, "Stream {RequestId} on {Backend} failed ({Kind}, stream open: {Open}): {Reason}")]
-        public static partial void BackendFailed(ILogger logger, string requestId, string backend, BackendFailureKind kind, bool open, string reason);
-
-        [LoggerMessage(LogEvents.StreamRefused, LogLevel.Warning, "Stream {RequestId} refused: {Refusal}")]
-        public static partial void Refused(ILogger logger, string requestId, Admission.AdmissionRefusal refusal);
-
-        [LoggerMessage(LogEvents.UnexpectedFailure, LogLevel.Error, "Stream {RequestId} on {Backend} failed unexpectedly")]
-        public static partial void UnexpectedFailure(ILogger logger, Exception exception, string requestId, string backend);
-
-        [LoggerMessage(LogEvents.DrainEnded, LogLevel.Warning, "Stream {RequestId} on {Backend} ended by the drain timeout after {Chunks} chunks")]
-        public static partial void DrainEnded(ILogger logger, string requestId, string backend, long chunks);
     }
 }
 

@@ -36,6 +36,11 @@ internal static class StreamFailures
             StatusCodes.Status500InternalServerError, "The edge failed", "Something unexpected went wrong before any audio was sent; retry the request."),
     };
 
+    /// <summary>A resumed stream whose events stopped coming (the replica synthesizing it is gone, or its journal broke).</summary>
+    public static StreamFailure ResumeLost { get; } = new("resume_lost",
+        "the stream's events stopped coming (the replica synthesizing it is gone); send the request again to start it over", Retryable: true,
+        StatusCodes.Status503ServiceUnavailable, "The stream cannot be resumed", "The stream's events stopped coming; send the request again without Last-Event-ID.");
+
     /// <summary>The proxy stopped the stream (the drain timeout passed): another instance takes the request.</summary>
     public static StreamFailure ShuttingDown => Refused(AdmissionRefusal.ShuttingDown, AdmissionDefaults.MinRetryAfter);
 

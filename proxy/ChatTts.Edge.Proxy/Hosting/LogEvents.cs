@@ -14,6 +14,7 @@ internal static class LogEvents
     public const int UnexpectedFailure = 6;
     public const int DrainEnded = 9;
     public const int ClientStalled = 10;
+    public const int StreamResumed = 11;
 
     // Synthesis: attempts and retries.
     public const int HalfSampleDropped = 5;
@@ -33,6 +34,13 @@ internal static class LogEvents
     public const int FleetOutage = 32;
     public const int FleetRecovered = 33;
     public const int FleetReleaseLapses = 34;
+
+    // Resume: the journals of resumable streams.
+    public const int ResumeQueueFull = 80;
+    public const int ResumeWriteFailed = 81;
+    public const int ResumeGraceEnded = 82;
+    public const int ResumeStoreUnavailable = 83;
+    public const int ResumeJournalBroken = 84;
 
     // Hosting: shutdown.
     public const int Draining = 40;

@@ -53,12 +53,42 @@ internal sealed class SseEventWriter(PipeWriter output) : IDisposable
         Write("\n\n"u8);
     }
 
+    /// <summary>An event whose data is <paramref name="json"/>, one line of JSON written before (by <see cref="RenderJson"/>).</summary>
+    public void WriteEvent(ReadOnlySpan<byte> eventName, ReadOnlySpan<byte> json)
+    {
+        Write("event: "u8);
+        Write(eventName);
+        Write("\ndata: "u8);
+        Write(json);
+        Write("\n\n"u8);
+    }
+
+    /// <summary>The JSON data <see cref="WriteJsonEvent"/> would write, into <paramref name="destination"/> instead.</summary>
+    public void RenderJson<TState>(IBufferWriter<byte> destination, TState state, Action<Utf8JsonWriter, TState> writeBody)
+    {
+        _json.Reset(destination);
+        _json.WriteStartObject();
+        writeBody(_json, state);
+        _json.WriteEndObject();
+        _json.Flush();
+    }
+
+    /// <summary>The <c>retry:</c> field: how long a client waits before it reconnects after losing the stream.</summary>
+    public void WriteRetry(int milliseconds)
+    {
+        Write("retry: "u8);
+        WriteNumber(milliseconds);
+        Write("\n\n"u8);
+    }
+
     /// <summary>
-    /// An <c>audio</c> event (SSE id = seq) carrying <paramref name="wav"/>, a complete WAV file, as base64.
+    /// An <c>audio</c> event (SSE id <c>&lt;stream&gt;:&lt;seq&gt;</c>, <paramref name="idPrefix"/> being <c>&lt;stream&gt;:</c>)
+    /// carrying <paramref name="wav"/>, a complete WAV file, as base64.
     /// </summary>
-    public void WriteAudio(long seq, long offsetSamples, int samples, ReadOnlySpan<byte> wav)
+    public void WriteAudio(ReadOnlySpan<byte> idPrefix, long seq, long offsetSamples, int samples, ReadOnlySpan<byte> wav)
     {
         Write("event: audio\nid: "u8);
+        Write(idPrefix);
         WriteNumber(seq);
         Write("\ndata: {\"seq\":"u8);
         WriteNumber(seq);

@@ -23,7 +23,7 @@ internal sealed partial class SseSession
                     // Ticking at half the interval and writing after half an interval of silence bounds every gap by the
                     // interval. Timers may fire a little before a clock read says they are due: a quarter tick of
                     // slack keeps a tick that is a hair early from leaving the stream silent until the next one.
-                    if (_time.GetElapsedTime(_lastWrite) >= (IsOpen ? half : interval) - (half / 4))
+                    if (!Detached && _time.GetElapsedTime(_lastWrite) >= (IsOpen ? half : interval) - (half / 4))
                     {
                         // While queued, meta waits for the backend: queued events may still follow.
                         if (_queued)

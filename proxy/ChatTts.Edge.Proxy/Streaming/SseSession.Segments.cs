@@ -9,7 +9,7 @@ internal sealed partial class SseSession
 
     /// <summary>Writes a <c>segment</c> event: the audio events that follow are that segment's, from <c>offset_ms</c> on.</summary>
     public async ValueTask WriteSegmentAsync(SegmentStart segment, CancellationToken cancellationToken) =>
-        await WriteEventAsync(SegmentEvent, (segment, Offset: PcmFormat.ToMilliseconds(SamplesSent)), static (json, s) =>
+        await WriteEventAsync(RecordedEventKind.Segment, SegmentEvent, (segment, Offset: PcmFormat.ToMilliseconds(SamplesSent)), static (json, s) =>
         {
             json.WriteNumber("index", s.segment.Index);
             json.WriteString("text", s.segment.Text);

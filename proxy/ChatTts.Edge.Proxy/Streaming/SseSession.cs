@@ -1,8 +1,6 @@
 using System.Text.Json;
 using ChatTts.Edge.Admission;
 using ChatTts.Edge.Audio;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Net.Http.Headers;
 
 namespace ChatTts.Edge.Streaming;
 
@@ -23,13 +21,17 @@ internal sealed partial class SseSession : ISpeechStream
     private readonly long _started;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SseEventWriter _events;
+    private readonly SseStreamIdentity _identity;
+    private readonly byte[] _idPrefix;
+    private readonly IStreamRecorder? _recorder;
     private long _lastWrite;
     private PeriodicTimer? _keepAlive;
     private bool _metaSent;
     private bool _queued;
 
     /// <param name="stalledClientTimeout">How long a write may wait for a client that accepts no bytes before the stream ends.</param>
-    public SseSession(HttpContext context, TimeProvider time, TimeSpan stalledClientTimeout)
+    /// <param name="identity">Who the stream is; by default a new stream of the request, with no journal and no <c>retry:</c>.</param>
+    public SseSession(HttpContext context, TimeProvider time, TimeSpan stalledClientTimeout, SseStreamIdentity? identity = null)
     {
         _context = context;
         _time = time;
@@ -37,12 +39,15 @@ internal sealed partial class SseSession : ISpeechStream
         _started = time.GetTimestamp();
         _lastWrite = _started;
         _events = new SseEventWriter(context.Response.BodyWriter);
+        _identity = identity ?? new SseStreamIdentity(StreamIds.NewStream(), context.TraceIdentifier);
+        _idPrefix = System.Text.Encoding.ASCII.GetBytes(_identity.StreamId + ":");
+        _recorder = _identity.Recorder;
     }
 
     /// <summary>True once the 200 and the headers are sent: from then on, failures are <c>error</c> events.</summary>
     public bool IsOpen { get; private set; }
 
-    public string RequestId => _context.TraceIdentifier;
+    public string RequestId => _identity.RequestId;
 
     public long NextSeq { get; private set; }
 
@@ -66,9 +71,14 @@ internal sealed partial class SseSession : ISpeechStream
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            OpenWithMeta();
             WavHeader.Write(wav.Span, samples * PcmFormat.BytesPerSample);
-            _events.WriteAudio(NextSeq, SamplesSent, samples, wav.Span);
+            if (!Detached)
+            {
+                OpenWithMeta();
+                _events.WriteAudio(_idPrefix, NextSeq, SamplesSent, samples, wav.Span);
+            }
+
+            _recorder?.Record(RecordedEventKind.Audio, NextSeq, SamplesSent, samples, wav.Span);
             NextSeq++;
             SamplesSent += samples;
             if (FirstAudioTimestamp is null)
@@ -77,7 +87,7 @@ internal sealed partial class SseSession : ISpeechStream
                 TimeToFirstAudio = _time.GetElapsedTime(_started, FirstAudioTimestamp.Value);
             }
 
-            await FlushAsync(cancellationToken);
+            await FlushOrDetachAsync(cancellationToken);
         }
         finally
         {
@@ -132,7 +142,7 @@ internal sealed partial class SseSession : ISpeechStream
     }
 
     public Task WriteDoneAsync(DoneSummary summary, CancellationToken cancellationToken) =>
-        WriteEventAsync(DoneEvent, summary, static (json, s) =>
+        WriteEventAsync(RecordedEventKind.Done, DoneEvent, summary, static (json, s) =>
         {
             json.WriteNumber("chunks", s.Chunks);
             json.WriteNumber("samples", s.Samples);
@@ -152,7 +162,7 @@ internal sealed partial class SseSession : ISpeechStream
         }, cancellationToken);
 
     public Task WriteErrorAsync(StreamError error, CancellationToken cancellationToken) =>
-        WriteEventAsync(ErrorEvent, (error, LastSeq: NextSeq - 1), static (json, s) =>
+        WriteEventAsync(RecordedEventKind.Error, ErrorEvent, (error, LastSeq: NextSeq - 1), static (json, s) =>
         {
             json.WriteString("code", s.error.Code);
             json.WriteString("message", s.error.Message);
@@ -168,63 +178,5 @@ internal sealed partial class SseSession : ISpeechStream
         _keepAlive?.Dispose();
         _writeLock.Dispose();
         _events.Dispose();
-    }
-
-    private async Task WriteEventAsync<TState>(byte[] name, TState state, Action<Utf8JsonWriter, TState> body, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            OpenWithMeta();
-            _events.WriteJsonEvent(name, state, body);
-            await FlushAsync(cancellationToken);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private void Open()
-    {
-        if (IsOpen)
-        {
-            return;
-        }
-
-        IsOpen = true;
-        var response = _context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache, no-store, no-transform";
-        response.Headers.ContentEncoding = "identity";
-        response.Headers["X-Accel-Buffering"] = "no";
-        _context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-    }
-
-    /// <summary>Opens the stream if needed and sends <c>meta</c> once, ahead of anything but <c>queued</c>.</summary>
-    private void OpenWithMeta()
-    {
-        Open();
-        if (_metaSent)
-        {
-            return;
-        }
-
-        _metaSent = true;
-        _events.WriteJsonEvent("meta"u8, RequestId, static (json, id) =>
-        {
-            json.WriteString("request_id", id);
-            json.WriteNumber("sample_rate", PcmFormat.SampleRate);
-            json.WriteNumber("channels", PcmFormat.Channels);
-            json.WriteNumber("bits_per_sample", PcmFormat.BitsPerSample);
-            json.WriteString("format", "wav");
-        });
-    }
-
-    private ValueTask FlushAsync(CancellationToken cancellationToken)
-    {
-        _lastWrite = _time.GetTimestamp();
-        return _client.FlushAsync(cancellationToken);
     }
 }

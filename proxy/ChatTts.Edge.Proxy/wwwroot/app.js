@@ -19,7 +19,7 @@ const ui = {
   form: $("tts-form"), text: $("text"), textCount: $("text-count"), stop: $("stop"),
   state: $("status-state"), detail: $("status-detail"), ttfa: $("status-ttfa"),
   serverTtfa: $("status-server-ttfa"), chunks: $("status-chunks"), duration: $("status-duration"),
-  backend: $("status-backend"), requestId: $("status-request-id"), log: $("log"),
+  backend: $("status-backend"), requestId: $("status-request-id"), replay: $("status-replay"), log: $("log"),
   split: $("split"), transcript: $("transcript"), transcriptPanel: $("transcript-panel"),
 };
 
@@ -27,7 +27,17 @@ const ui = {
 const pg = {
   state: "idle", chunks: 0, decodedChunks: 0, scheduledSeconds: 0, errors: [],
   ttfaMs: null, lastDone: null, requestId: null, receivedSeconds: 0, underruns: 0,
-  segments: [], heard: [], currentSegment: null,
+  segments: [], heard: [], currentSegment: null, reconnects: 0, resumedAt: null, played: [],
+  // The PCM of every chunk scheduled, in order, as base64 (for tests: it equals the backend's when nothing is lost or repeated).
+  playedPcmBase64() {
+    const total = pg.played.reduce((n, c) => n + c.length, 0);
+    const all = new Uint8Array(total);
+    let at = 0;
+    for (const chunk of pg.played) { all.set(chunk, at); at += chunk.length; }
+    let bin = "";
+    for (let i = 0; i < all.length; i += 0x8000) bin += String.fromCharCode(...all.subarray(i, i + 0x8000));
+    return btoa(bin);
+  },
 };
 window.playground = pg;
 
@@ -55,6 +65,7 @@ function render() {
   ui.duration.textContent = `${pg.receivedSeconds.toFixed(2)} s`;
   ui.backend.textContent = done?.backend ?? "–";
   ui.requestId.textContent = pg.requestId ?? "–";
+  ui.replay.hidden = done?.cached !== true;
 }
 
 function updateButtons() {
@@ -132,7 +143,7 @@ function play() {
   Object.assign(pg, {
     chunks: 0, decodedChunks: 0, scheduledSeconds: 0, errors: [], ttfaMs: null,
     lastDone: null, requestId: null, receivedSeconds: 0, underruns: 0,
-    segments: [], heard: [], currentSegment: null,
+    segments: [], heard: [], currentSegment: null, reconnects: 0, resumedAt: null, played: [],
   });
   ui.log.replaceChildren();
   ui.transcript.replaceChildren();
@@ -175,7 +186,15 @@ function play() {
 
   on("meta", (d) => {
     pg.requestId = d.request_id ?? null;
+    if (d.resumed_from) {
+      // The edge continues the stream after the last chunk we had (EventSource sent its id as Last-Event-ID).
+      pg.resumedAt = pg.receivedSeconds;
+      setState("streaming", `resumed at ${pg.receivedSeconds.toFixed(1)} s`);
+      log(`resumed at ${pg.receivedSeconds.toFixed(1)} s (after ${d.resumed_from})`);
+      return;
+    }
     setState("streaming");
+    if (s.reconnects > 0 || pg.chunks > 0) log("the stream starts over: chunks already played are skipped");
     log(`meta: ${d.sample_rate} Hz, ${d.channels} ch, ${d.bits_per_sample}-bit ${d.format}`);
   });
 
@@ -207,7 +226,7 @@ function play() {
     }
     pg.chunks += 1;
     pg.receivedSeconds += (d.duration_ms ?? 0) / 1000;
-    if (pg.state !== "streaming") setState("streaming");
+    if (pg.state !== "streaming") setState("streaming", pg.resumedAt == null ? "streaming" : `resumed at ${pg.resumedAt.toFixed(1)} s`);
     enqueueChunk(s, d);
   });
 
@@ -218,7 +237,7 @@ function play() {
       recordError(`done reports ${d.chunks} chunks, received ${pg.chunks}`);
     }
     log(`done: ${d.chunks} chunks, ${d.duration_ms} ms audio, server ttfa ${d.ttfa_ms} ms, backend ${d.backend}` +
-      (d.segments ? `, ${d.segments} segments` : ""));
+      (d.segments ? `, ${d.segments} segments` : "") + (d.cached ? ", replayed from the cache" : ""));
     // Report "done" once every received chunk has been decoded and scheduled.
     s.chain.then(() => {
       if (session !== s) return;
@@ -237,10 +256,12 @@ function play() {
         d.last_seq != null ? `after chunk ${d.last_seq}` : null].filter(Boolean);
       fail(s, d.message || d.code || e.data || "stream failed", parts.join(", "));
     } else if (s.es.readyState === EventSource.CONNECTING) {
-      // Network blip: the browser reconnects by itself. The edge does not resume from Last-Event-ID: it
-      // synthesizes again from seq 0, and the page skips the seqs it already has. That continues seamlessly
-      // only when the backend repeats itself for the same request (a fixed seed).
+      // Network blip: the browser reconnects by itself (after the stream's `retry:`) and sends the last chunk's id as
+      // Last-Event-ID; the edge resumes after it (meta.resumed_from), or starts over when it cannot, and then the page
+      // skips the seqs it already has. Scheduling goes on after the last sample scheduled either way.
       s.reconnects += 1;
+      pg.reconnects += 1;
+      setState("reconnecting", "reconnecting…");
       log(`connection lost, reconnecting (${s.reconnects}/${MAX_RECONNECTS})`);
       if (s.reconnects > MAX_RECONNECTS) {
         fail(s, pg.chunks ? "connection lost" : "cannot reach the server",
@@ -302,8 +323,11 @@ function base64ToArrayBuffer(b64) {
 // Decodes run in parallel; scheduling is chained, so chunks play strictly in seq order.
 function enqueueChunk(s, d) {
   let decoding;
+  let pcm = null;
   try {
-    decoding = audioCtx.decodeAudioData(base64ToArrayBuffer(d.audio));
+    const wav = base64ToArrayBuffer(d.audio);
+    pcm = new Uint8Array(wav.slice(44)); // decodeAudioData takes the buffer over
+    decoding = audioCtx.decodeAudioData(wav);
   } catch (err) {
     decoding = Promise.reject(err);
   }
@@ -312,6 +336,7 @@ function enqueueChunk(s, d) {
     (buffer) => {
       if (session !== s) return;
       pg.decodedChunks += 1;
+      pg.played.push(pcm);
       schedule(s, buffer, d.segment);
       updateButtons();
     },
@@ -381,7 +406,7 @@ function stop() {
     source.disconnect();
   }
   s.sources.clear();
-  if (["connecting", "queued", "streaming"].includes(pg.state)) {
+  if (["connecting", "queued", "streaming", "reconnecting"].includes(pg.state)) {
     setState("idle", "stopped");
     log("stopped");
   }

@@ -84,6 +84,8 @@ public sealed class FleetAdmissionTests
             using var client = new HttpClient { BaseAddress = doomed.Address };
             using var open = await client.GetAsync("/v1/tts/stream?text=" + Uri.EscapeDataString(longText), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             using var reader = new StreamReader(await open.Content.ReadAsStreamAsync(timeout.Token));
+            Assert.Equal("retry: 1000", await reader.ReadLineAsync(timeout.Token));
+            Assert.Equal("", await reader.ReadLineAsync(timeout.Token));
             Assert.Equal("event: meta", await reader.ReadLineAsync(timeout.Token)); // it holds the GPU's one slot
             await doomed.DisposeAsync(); // killed (SIGKILL): it never gives the slot back, nor renews it
         }

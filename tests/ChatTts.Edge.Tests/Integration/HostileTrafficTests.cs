@@ -209,6 +209,8 @@ public sealed class HostileTrafficTests
             using var response = await opening.WaitAsync(timeout.Token);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+            Assert.Equal("retry: 1000", await reader.ReadLineAsync(timeout.Token)); // how soon a browser reconnects (and resumes)
+            Assert.Equal("", await reader.ReadLineAsync(timeout.Token));
             Assert.Equal("event: meta", await reader.ReadLineAsync(timeout.Token));
             Assert.StartsWith("data: {\"request_id\":", await reader.ReadLineAsync(timeout.Token), StringComparison.Ordinal);
             Assert.Equal("", await reader.ReadLineAsync(timeout.Token));

@@ -63,6 +63,8 @@ public sealed class RealServerBehaviourTests
             var response = await client.GetAsync("/v1/tts/stream?text=abandoned", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token)))
             {
+                Assert.Equal("retry: 1000", await reader.ReadLineAsync(timeout.Token));
+                Assert.Equal("", await reader.ReadLineAsync(timeout.Token));
                 Assert.Equal("event: meta", await reader.ReadLineAsync(timeout.Token));
             }
 

@@ -163,7 +163,8 @@ public sealed class ReplayCacheTests
     public async Task StreamTheClientLeftMidway_IsNotCached_TheRepeatIsSynthesized()
     {
         await using var gpu = await EmulatorInstance.StartAsync(EmulatorPresets.Paced("forge", realTimeFactor: 0.5, firstChunkMs: 10));
-        await using var edge = EdgeApp.Start(gpu);
+        // No grace for a resume: the synthesis is cancelled as the client leaves (with a grace it could finish, whole).
+        await using var edge = EdgeApp.Start(gpu, new Dictionary<string, string?> { ["Edge:Resume:Grace"] = "00:00:00" });
         using var client = edge.CreateRealClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 

@@ -55,7 +55,8 @@ public sealed class StreamingEndToEndTests
         for (var seq = 0; seq < audio.Count; seq++)
         {
             var data = JsonDocument.Parse(audio[seq].Data).RootElement;
-            Assert.Equal(seq.ToString(System.Globalization.CultureInfo.InvariantCulture), audio[seq].EventId);
+            Assert.Matches("^[0-9a-f]{32}:" + seq.ToString(System.Globalization.CultureInfo.InvariantCulture) + "$", audio[seq].EventId); // <stream>:<seq>
+            Assert.StartsWith(audio[0].EventId![..33], audio[seq].EventId, StringComparison.Ordinal);
             Assert.Equal(seq, data.GetProperty("seq").GetInt64());
             Assert.Equal(samplesSoFar / 24.0, data.GetProperty("offset_ms").GetDouble(), 6);
             var samples = data.GetProperty("samples").GetInt32();

@@ -82,6 +82,79 @@ public sealed class PlaygroundBrowserTests
         Assert.Equal(["2"], items.Where(i => i.GetDomAttribute("class")?.Contains("current", StringComparison.Ordinal) == true).Select(i => i.GetDomAttribute("data-index")));
     }
 
+    [Fact]
+    public async Task Play_ConnectionDroppedMidStream_ReconnectsResumesAndPlaysTheBackendsPcmWithoutAGapOrARepeat()
+    {
+        Assert.True(File.Exists(Chromium) && File.Exists(Path.Combine(ChromeDriverDirectory, "chromedriver")),
+            "This test needs Debian's chromium and chromium-driver: run scripts/install-deps.sh as root.");
+        // Half real time: some 4 s of audio take 2 s, so the drop after three chunks lands while the synthesis runs.
+        await using var backend = await EmulatorInstance.StartAsync(new EmulatorOptions
+        {
+            Dialect = "forge", FirstChunkDelay = TimeSpan.FromMilliseconds(50), RealTimeFactor = 0.5,
+        });
+        await using var edge = EdgeApp.Start(backend);
+        await using var relay = DroppingRelay.Start(edge.Address);
+        using var browser = StartChromium();
+        var script = browser;
+
+        browser.Navigate().GoToUrl(relay.Address);
+        var text = browser.FindElement(By.Id("text"));
+        text.Clear();
+        text.SendKeys("A network blip in the middle of this sentence must not cost the listener a single sample.");
+        var chunkMs = browser.FindElement(By.Id("chunk-ms"));
+        chunkMs.Clear();
+        chunkMs.SendKeys("100");
+        browser.FindElement(By.Id("play")).Click();
+
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(60));
+        wait.Until(_ => Convert.ToInt32(script.ExecuteScript("return playground.chunks;"), CultureInfo.InvariantCulture) >= 3);
+        Assert.True(relay.DropAll() > 0);
+        var state = wait.Until(b => b.FindElement(By.TagName("body")).GetDomAttribute("data-state") is "done" or "error" ? b.FindElement(By.TagName("body")).GetDomAttribute("data-state") : null);
+
+        var playground = (IReadOnlyDictionary<string, object>)script.ExecuteScript(
+            "return { pcm: playground.playedPcmBase64(), reconnects: playground.reconnects, resumedAt: playground.resumedAt, errors: playground.errors.map(String), label: document.getElementById('status-state').value };")!;
+        Assert.Empty((IEnumerable<object>)playground["errors"]);
+        Assert.Equal("done", state);
+        Assert.True(Convert.ToInt32(playground["reconnects"], CultureInfo.InvariantCulture) >= 1);
+        Assert.NotNull(playground["resumedAt"]); // the edge resumed the stream (meta.resumed_from): no second synthesis
+        Assert.Single(backend.Requests);
+        Assert.True(relay.Connections >= 2);
+        var played = Convert.FromBase64String((string)playground["pcm"]);
+        Assert.Equal(backend.ProducedPcm(backend.Requests[0]), played); // no gap, no repeat
+    }
+
+    [Fact]
+    public async Task Play_ASeededTextTwice_TheSecondIsAReplay_ItsBadgeShows_AndItPlaysTheSamePcm()
+    {
+        await using var backend = await EmulatorInstance.StartAsync(new EmulatorOptions { Dialect = "webui", FirstChunkDelay = TimeSpan.FromMilliseconds(50), RealTimeFactor = 0.05 });
+        await using var edge = EdgeApp.Start(backend);
+        using var browser = StartChromium();
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(60));
+        browser.Navigate().GoToUrl(edge.Address);
+        var text = browser.FindElement(By.Id("text"));
+        text.Clear();
+        text.SendKeys("Welcome back. This greeting is said again.");
+        browser.FindElement(By.Id("seed")).SendKeys("11");
+        var badge = browser.FindElement(By.Id("status-replay"));
+
+        string PlayToTheEnd()
+        {
+            browser.FindElement(By.Id("play")).Click();
+            wait.Until(b => b.FindElement(By.TagName("body")).GetDomAttribute("data-state") is "done" or "error");
+            return (string)browser.ExecuteScript("return playground.playedPcmBase64();")!;
+        }
+
+        var first = PlayToTheEnd();
+        Assert.False(badge.Displayed);
+        var second = PlayToTheEnd();
+
+        Assert.Equal("done", browser.FindElement(By.TagName("body")).GetDomAttribute("data-state"));
+        Assert.True(badge.Displayed);
+        Assert.Single(backend.Requests); // the second was the cache's, not the GPU's
+        Assert.Equal(first, second);
+        Assert.Equal(backend.ProducedPcm(backend.Requests[0]), Convert.FromBase64String(second));
+    }
+
     private static ChromeDriver StartChromium()
     {
         var options = new ChromeOptions { BinaryLocation = Chromium };

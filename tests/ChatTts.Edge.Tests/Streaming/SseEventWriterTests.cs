@@ -13,10 +13,10 @@ public sealed class SseEventWriterTests
     {
         var wav = TestAudio.Pcm(44 + 9600);
 
-        var text = await WriteAsync(w => w.WriteAudio(seq: 3, offsetSamples: 3 * 4800, samples: 4800, wav));
+        var text = await WriteAsync(w => w.WriteAudio("0123456789abcdef0123456789abcdef:"u8, seq: 3, offsetSamples: 3 * 4800, samples: 4800, wav));
 
         Assert.Equal(
-            "event: audio\nid: 3\ndata: {\"seq\":3,\"offset_ms\":600,\"duration_ms\":200,\"samples\":4800,\"audio\":\""
+            "event: audio\nid: 0123456789abcdef0123456789abcdef:3\ndata: {\"seq\":3,\"offset_ms\":600,\"duration_ms\":200,\"samples\":4800,\"audio\":\""
             + Convert.ToBase64String(wav) + "\"}\n\n",
             text);
     }
@@ -29,11 +29,11 @@ public sealed class SseEventWriterTests
     {
         var wav = TestAudio.Pcm(bytes);
 
-        var text = await WriteAsync(w => w.WriteAudio(0, 0, bytes / 2, wav));
+        var text = await WriteAsync(w => w.WriteAudio("s:"u8, 0, 0, bytes / 2, wav));
 
         var item = Assert.Single(SseParser.Create(new MemoryStream(Encoding.UTF8.GetBytes(text))).Enumerate());
         Assert.Equal("audio", item.EventType);
-        Assert.Equal("0", item.EventId);
+        Assert.Equal("s:0", item.EventId);
         using var json = System.Text.Json.JsonDocument.Parse(item.Data);
         Assert.Equal(wav, json.RootElement.GetProperty("audio").GetBytesFromBase64());
     }
@@ -41,7 +41,7 @@ public sealed class SseEventWriterTests
     [Fact]
     public async Task WriteAudio_PartialLastChunk_ReportsFractionalMilliseconds()
     {
-        var text = await WriteAsync(w => w.WriteAudio(1, 4800, 12, new byte[44 + 24]));
+        var text = await WriteAsync(w => w.WriteAudio("s:"u8, 1, 4800, 12, new byte[44 + 24]));
 
         Assert.Contains("\"offset_ms\":200,\"duration_ms\":0.5,\"samples\":12,", text);
     }

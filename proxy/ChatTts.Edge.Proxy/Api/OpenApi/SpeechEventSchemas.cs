@@ -19,6 +19,7 @@ internal static class SpeechEventSchemas
     [
         "backend_interrupted", "backend_timeout", "backend_unreachable", "backend_busy", "backend_error", "backend_protocol",
         "invalid_request", "queue_full", "queue_timeout", "no_backend", "shutting_down", "slots_unavailable", "internal_error",
+        "resume_lost",
     ];
 
     /// <summary>The comment line that keeps a quiet stream alive (clients ignore comments).</summary>
@@ -32,13 +33,13 @@ internal static class SpeechEventSchemas
             Event(document, "queued", "While the request waits for a free GPU, before `meta`: when the wait starts and each time its place changes.", QueuedData),
             Event(document, "meta", "Once, before the first audio.", MetaData),
             Event(document, "segment", "Before the first `audio` of each segment of a long text split by sentence (see `split`).", SegmentData),
-            Event(document, "audio", "One per chunk of `chunk_ms` audio; the SSE `id` is its `seq`.", AudioData, id: true),
+            Event(document, "audio", "One per chunk of `chunk_ms` audio; the SSE `id` names the stream and ends with its `seq` (`<stream>:<seq>`), for `Last-Event-ID`.", AudioData, id: true),
             Event(document, "done", "Once, last, when the stream completed.", DoneData),
             Event(document, "error", "Instead of `done`, when the stream fails after it opened; close the `EventSource`, or it reconnects by itself.", ErrorData),
         };
         return Schemas.Component(document, StreamSchemaId, () => new OpenApiSchema
         {
-            Description = "One Server-Sent Event of a speech stream. In order: `queued` (optional, repeated), `meta`, `audio` × N (each segment of a split text " +
+            Description = "One Server-Sent Event of a speech stream. A `retry:` field first (`Edge:Resume:RetryMilliseconds`: how soon a browser reconnects). In order: `queued` (optional, repeated), `meta`, `audio` × N (each segment of a split text " +
                 "led by its `segment` event), then " +
                 $"`done` or `error`; `{KeepAliveComment}` comment lines fill any silence longer than `Edge:Streaming:KeepAliveInterval`.",
             OneOf = [.. events.Select(e => e.Reference)],
@@ -63,7 +64,8 @@ internal static class SpeechEventSchemas
             };
             if (id)
             {
-                properties.Insert(1, ("id", Schemas.String("The SSE `id:` field: the event's `seq`, in decimal."), true));
+                properties.Insert(1, ("id", Schemas.String("The SSE `id:` field: `<stream>:<seq>`, an opaque token of the stream (32 hex digits), a colon and the event's `seq` " +
+                    "in decimal. Sent back as `Last-Event-ID` (as `EventSource` does when it reconnects), it resumes the stream after this event."), true));
             }
 
             return Schemas.Object($"The `{name}` event. {when}", [.. properties]);
@@ -82,7 +84,9 @@ internal static class SpeechEventSchemas
         ("sample_rate", Schemas.Const(PcmFormat.SampleRate, "Samples per second."), true),
         ("channels", Schemas.Const(PcmFormat.Channels, "Channels (mono)."), true),
         ("bits_per_sample", Schemas.Const(PcmFormat.BitsPerSample, "Bits per sample (signed, little-endian)."), true),
-        ("format", Schemas.Const("wav", "The container of each `audio` event's audio."), true));
+        ("format", Schemas.Const("wav", "The container of each `audio` event's audio."), true),
+        ("resumed_from", Schemas.String("The `Last-Event-ID` this stream continues after (the stream's events after that one follow, then " +
+            "its live ones); null for a new stream. A resumed stream's `request_id` is the original request's.", nullable: true), true));
 
     private static OpenApiSchema AudioData()
     {

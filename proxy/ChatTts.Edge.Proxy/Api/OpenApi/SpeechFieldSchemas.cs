@@ -15,7 +15,7 @@ internal static class SpeechFieldSchemas
 {
     public const string BodySchemaId = "SpeechRequest";
 
-    private static readonly string[] Order = [Fields.Text, Fields.Voice, Fields.Seed, Fields.Speed, Fields.Temperature, Fields.TopP, Fields.TopK, Fields.ChunkMs, Fields.Split, Fields.ApiKey];
+    private static readonly string[] Order = [Fields.Text, Fields.Voice, Fields.Seed, Fields.Speed, Fields.Temperature, Fields.TopP, Fields.TopK, Fields.ChunkMs, Fields.Split, Fields.ApiKey, Fields.LastEventId];
 
     /// <summary>The query parameters of <c>GET /v1/tts/stream</c>.</summary>
     public static IEnumerable<OpenApiParameter> QueryParameters(StreamingOptions streaming) =>
@@ -82,6 +82,14 @@ internal static class SpeechFieldSchemas
                 "free for its parts, in as many near-equal parts as are free; `false` sends it to one backend whole."), true),
             Fields.ApiKey => Schemas.String("An API key or a browser token (`POST /v1/tokens`) for clients that cannot send headers, such as " +
                 "`EventSource`. Elsewhere prefer `Authorization: Bearer` or `X-Api-Key`: a query string may end up in logs on the way."),
+            Fields.LastEventId => new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                MaxLength = Limits.MaxLastEventIdLength,
+                Description = "The `Last-Event-ID` header, for clients that cannot send it: the `id` of the last `audio` event the client had. " +
+                    "A stream of the same caller and the same request, still kept (`Edge:Resume:Retention`), continues after that event " +
+                    "(`meta.resumed_from`) with no new synthesis and no charge; any other id starts a new stream. The header wins when both are given.",
+            },
             _ => throw new InvalidOperationException($"The API field '{name}' has no OpenAPI description."),
         };
     }

@@ -54,12 +54,22 @@ internal static class SpeechStreamOpenApi
             {
                 var document = context.Document!;
                 var streaming = context.ApplicationServices.GetRequiredService<IOptionsMonitor<StreamingOptions>>().CurrentValue;
+                var lastEventId = new OpenApiParameter
+                {
+                    Name = "Last-Event-ID",
+                    In = ParameterLocation.Header,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = SpeechRequestLimits.MaxLastEventIdLength },
+                    Description = "The `id` of the last `audio` event the client had (`EventSource` sends it when it reconnects): a stream of the " +
+                        "same caller and the same request, still kept, continues after it with no new synthesis and no charge (`meta.resumed_from`); " +
+                        "any other id starts a new stream.",
+                };
                 if (query)
                 {
-                    operation.Parameters = [.. SpeechFieldSchemas.QueryParameters(streaming)];
+                    operation.Parameters = [.. SpeechFieldSchemas.QueryParameters(streaming), lastEventId];
                 }
                 else
                 {
+                    operation.Parameters = [lastEventId];
                     operation.RequestBody = new OpenApiRequestBody
                     {
                         Required = true,

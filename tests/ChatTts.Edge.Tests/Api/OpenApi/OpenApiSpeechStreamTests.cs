@@ -28,8 +28,10 @@ public sealed class OpenApiSpeechStreamTests
         using var client = edge.CreateRealClient();
         var document = await EdgeOpenApiDocument.GetAsync(client);
 
-        var parameters = document.Operation(Stream, "get").GetProperty("parameters").EnumerateArray().ToList();
-        Assert.All(parameters, p => Assert.Equal("query", p.GetProperty("in").GetString()));
+        var all = document.Operation(Stream, "get").GetProperty("parameters").EnumerateArray().ToList();
+        var parameters = all.Where(p => p.GetProperty("in").GetString() == "query").ToList();
+        Assert.Equal(["Last-Event-ID"], all.Except(parameters).Select(p => p.GetProperty("name").GetString())); // the one header, beside the query
+        Assert.Equal(["Last-Event-ID"], document.Operation(Stream, "post").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
         var query = parameters.Select(p => p.GetProperty("name").GetString()!).ToHashSet();
         Assert.Equal(FieldConstants.Order(), query.Order());
         Assert.Equal(SpeechRequestFields.Query.Order(), query.Order());
@@ -39,8 +41,8 @@ public sealed class OpenApiSpeechStreamTests
         Assert.True(body.GetProperty("required").GetBoolean());
         var schema = document.ContentSchema(body, "application/json");
         var properties = schema.GetProperty("properties").EnumerateObject().Select(p => p.Name).ToHashSet();
-        // Every field but api_key, which a body may not carry (the key goes in a header): the schema allows no other property.
-        Assert.Equal(FieldConstants.Where(f => f != SpeechRequestFields.ApiKey).Order(), properties.Order());
+        // Every field but api_key and last_event_id, which a body does not carry (they go in headers): the schema allows no other property.
+        Assert.Equal(FieldConstants.Where(f => f is not (SpeechRequestFields.ApiKey or SpeechRequestFields.LastEventId)).Order(), properties.Order());
         Assert.Equal(SpeechRequestFields.Body.Order(), properties.Order());
         Assert.False(schema.GetProperty("additionalProperties").GetBoolean());
         Assert.Equal([SpeechRequestFields.Text], schema.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
@@ -56,7 +58,7 @@ public sealed class OpenApiSpeechStreamTests
         });
         using var client = edge.CreateRealClient();
         var document = await EdgeOpenApiDocument.GetAsync(client);
-        var parameters = document.Operation(Stream, "get").GetProperty("parameters").EnumerateArray()
+        var parameters = document.Operation(Stream, "get").GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query")
             .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("schema"));
 
         Assert.Equal(300, parameters[SpeechRequestFields.Text].GetProperty("maxLength").GetInt32());
@@ -91,7 +93,7 @@ public sealed class OpenApiSpeechStreamTests
             }
         }
 
-        Assert.Equal(7, checkedFields); // voice, seed, speed, temperature, top_p, top_k, chunk_ms (split is true or false)
+        Assert.Equal(8, checkedFields); // voice, seed, speed, temperature, top_p, top_k, chunk_ms, last_event_id (split is true or false)
     }
 
     [Fact]
@@ -143,7 +145,7 @@ public sealed class OpenApiSpeechStreamTests
             Assert.Equal(schema.GetProperty("required").EnumerateArray().Any(r => r.GetString() == "id"), item.EventId is not null);
             if (item.EventType == "audio")
             {
-                Assert.Equal(data.GetProperty("seq").GetInt64().ToString(CultureInfo.InvariantCulture), item.EventId);
+                Assert.EndsWith(":" + data.GetProperty("seq").GetInt64().ToString(CultureInfo.InvariantCulture), item.EventId, StringComparison.Ordinal);
             }
         }
     }
@@ -155,7 +157,7 @@ public sealed class OpenApiSpeechStreamTests
         using var client = edge.CreateRealClient();
         var document = await EdgeOpenApiDocument.GetAsync(client);
 
-        var codes = new HashSet<string>(StringComparer.Ordinal) { StreamFailures.ShuttingDown.Code, StreamFailures.Describe(new InvalidOperationException()).Code };
+        var codes = new HashSet<string>(StringComparer.Ordinal) { StreamFailures.ShuttingDown.Code, StreamFailures.ResumeLost.Code, StreamFailures.Describe(new InvalidOperationException()).Code };
         foreach (var kind in Enum.GetValues<BackendFailureKind>())
         {
             foreach (var status in new HttpStatusCode?[] { null, HttpStatusCode.InternalServerError, HttpStatusCode.TooManyRequests, HttpStatusCode.ServiceUnavailable })
