@@ -21,10 +21,10 @@ internal sealed class CacheOptions
 
     /// <summary>
     /// Where entries live: <c>Memory</c>, this process (bounded by <see cref="MaxBytes"/>); <c>Redis</c>, the edge's Redis
-    /// (<c>Edge:Redis</c>), shared by every replica. Left out: <c>Redis</c> when the edge has a Redis, else <c>Memory</c>.
+    /// (<c>Edge:Redis</c>), shared by every replica. <c>Auto</c> (or left out): <c>Redis</c> when the edge has a Redis, else <c>Memory</c>.
     /// Read at start-up.
     /// </summary>
-    public CacheStore? Store { get; set; }
+    public SharedStateStore Store { get; set; } = SharedStateStore.Auto;
 
     /// <summary>The memory store's budget, in bytes of PCM; the least recently used entries go first.</summary>
     [Range(1L, 64L * 1024 * 1024 * 1024)]
@@ -36,17 +36,6 @@ internal sealed class CacheOptions
 
     /// <summary>Whether a request served from the cache is charged its characters (<c>Edge:Quotas</c>) as a synthesized one is.</summary>
     public bool ChargeCharacters { get; set; } = true;
-
-    /// <summary>The store in force: <see cref="Store"/>, or Redis when the edge has one.</summary>
-    public CacheStore EffectiveStore(IConfiguration configuration) =>
-        Store ?? (RedisOptions.ConfigurationString(configuration) is null ? CacheStore.Memory : CacheStore.Redis);
-}
-
-/// <summary>Where the replay cache keeps its entries.</summary>
-internal enum CacheStore
-{
-    Memory,
-    Redis,
 }
 
 /// <summary>Defaults of <see cref="CacheOptions"/>, in one place.</summary>
@@ -69,7 +58,7 @@ internal sealed class CacheOptionsValidator(IConfiguration configuration) : IVal
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = new List<string>();
-        if (options.Store == CacheStore.Redis && RedisOptions.ConfigurationString(configuration) is null)
+        if (SharedStateStores.LacksRedis(options.Store, configuration))
         {
             problems.Add($"{Section}:Store is Redis, so {RedisOptions.SectionName}:Configuration must name the Redis server (e.g. 127.0.0.1:6379).");
         }

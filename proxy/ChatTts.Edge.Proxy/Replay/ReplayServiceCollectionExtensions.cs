@@ -1,3 +1,4 @@
+using ChatTts.Edge.Redis;
 using ChatTts.Edge.Replay;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ internal static class ReplayServiceCollectionExtensions
         services.TryAddSingleton<MemoryReplayStore>();
         services.TryAddSingleton<RedisReplayStore>();
         services.TryAddSingleton<IReplayStore>(provider =>
-            provider.GetRequiredService<IOptions<CacheOptions>>().Value.EffectiveStore(configuration) == CacheStore.Redis
+            SharedStateStores.Resolve(provider.GetRequiredService<IOptions<CacheOptions>>().Value.Store, configuration) == SharedStateStore.Redis
                 ? provider.GetRequiredService<RedisReplayStore>()
                 : provider.GetRequiredService<MemoryReplayStore>());
         services.TryAddSingleton<ReplayCache>();

@@ -1,19 +1,7 @@
+using ChatTts.Edge.Redis;
 using System.ComponentModel.DataAnnotations;
 
 namespace ChatTts.Edge.Resume;
-
-/// <summary>Where the journals of resumable streams are kept.</summary>
-internal enum ResumeStoreKind
-{
-    /// <summary>In Redis when the edge has one (<c>Edge:Redis:Configuration</c>), else in memory.</summary>
-    Auto,
-
-    /// <summary>In this process: a client resumes on the replica that served it.</summary>
-    Memory,
-
-    /// <summary>In Redis, one Redis Stream per stream: a client resumes on any replica.</summary>
-    Redis,
-}
 
 /// <summary>
 /// Section <c>Edge:Resume</c>: streams a client can continue after a network blip (<c>Last-Event-ID</c>), on any replica,
@@ -26,7 +14,9 @@ internal sealed class ResumeOptions
     /// <summary>Record streams so they can be resumed; false: every reconnect is a new stream, as before.</summary>
     public bool Enabled { get; set; } = true;
 
-    public ResumeStoreKind Store { get; set; } = ResumeStoreKind.Auto;
+    /// <summary>Where the journals are kept: <c>Memory</c>, a client resumes on the replica that served it; <c>Redis</c>, one
+    /// Redis Stream per stream, on any replica; <c>Auto</c>, Redis when the edge has one.</summary>
+    public SharedStateStore Store { get; set; } = SharedStateStore.Auto;
 
     /// <summary>How long a stream's events are kept after its last one.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

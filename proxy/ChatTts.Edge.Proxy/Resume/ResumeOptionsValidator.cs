@@ -10,7 +10,7 @@ internal sealed class ResumeOptionsValidator(IConfiguration configuration) : IVa
     {
         ArgumentNullException.ThrowIfNull(options);
         List<string> problems = [];
-        if (options.Store == ResumeStoreKind.Redis && RedisOptions.ConfigurationString(configuration) is null)
+        if (SharedStateStores.LacksRedis(options.Store, configuration))
         {
             problems.Add($"{ResumeOptions.SectionName}:Store is Redis, so {RedisOptions.SectionName}:Configuration must name the Redis server the replicas share (e.g. 127.0.0.1:6379).");
         }
@@ -22,11 +22,4 @@ internal sealed class ResumeOptionsValidator(IConfiguration configuration) : IVa
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
-
-    /// <summary>The store in force: <see cref="ResumeStoreKind.Auto"/> is Redis when the edge has one.</summary>
-    public static ResumeStoreKind Effective(ResumeOptions options, IConfiguration configuration) => options.Store switch
-    {
-        ResumeStoreKind.Auto => RedisOptions.ConfigurationString(configuration) is null ? ResumeStoreKind.Memory : ResumeStoreKind.Redis,
-        var kind => kind,
-    };
 }

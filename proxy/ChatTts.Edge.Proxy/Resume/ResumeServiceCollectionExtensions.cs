@@ -1,3 +1,4 @@
+using ChatTts.Edge.Redis;
 using ChatTts.Edge.Resume;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ internal static class ResumeServiceCollectionExtensions
         services.TryAddSingleton<MemoryResumeStore>();
         services.TryAddSingleton<RedisResumeStore>();
         services.TryAddSingleton<IResumeStore>(provider =>
-            ResumeOptionsValidator.Effective(provider.GetRequiredService<IOptions<ResumeOptions>>().Value, configuration) == ResumeStoreKind.Redis
+            SharedStateStores.Resolve(provider.GetRequiredService<IOptions<ResumeOptions>>().Value.Store, configuration) == SharedStateStore.Redis
                 ? provider.GetRequiredService<RedisResumeStore>()
                 : provider.GetRequiredService<MemoryResumeStore>());
         services.TryAddSingleton<StreamResumption>();
