@@ -24,10 +24,8 @@ public sealed class ResumeTests
         await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var environment = Environment(backend, redis.Configuration);
-        await using var first = await ProxyProcess.StartAsync(environment, timeout.Token);
-        await using var second = await ProxyProcess.StartAsync(environment, timeout.Token);
-        using var toFirst = new HttpClient { BaseAddress = first.Address };
-        using var toSecond = new HttpClient { BaseAddress = second.Address };
+        await using var replicas = await Replicas.StartAsync(environment, timeout.Token);
+        var (toFirst, toSecond) = (replicas.ToFirst, replicas.ToSecond);
 
         var cut = await ReadAndCutAsync(toFirst, QuotaSettings.AliceKey, audioEvents: 5, timeout.Token);
         var rest = await ResumeAsync(toSecond, QuotaSettings.AliceKey, LastAudioId(cut), timeout.Token);
@@ -46,10 +44,8 @@ public sealed class ResumeTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var environment = Environment(backend, redis.Configuration);
         environment["Edge__Resume__Grace"] = "00:00:02";
-        await using var first = await ProxyProcess.StartAsync(environment, timeout.Token);
-        await using var second = await ProxyProcess.StartAsync(environment, timeout.Token);
-        using var toFirst = new HttpClient { BaseAddress = first.Address };
-        using var toSecond = new HttpClient { BaseAddress = second.Address };
+        await using var replicas = await Replicas.StartAsync(environment, timeout.Token);
+        var (toFirst, toSecond) = (replicas.ToFirst, replicas.ToSecond);
 
         var cut = await ReadAndCutAsync(toFirst, QuotaSettings.AliceKey, audioEvents: 5, timeout.Token);
         var rest = await ResumeAsync(toSecond, QuotaSettings.AliceKey, LastAudioId(cut), timeout.Token);
@@ -66,10 +62,8 @@ public sealed class ResumeTests
         await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Fast("webui"));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var environment = Environment(backend, redis.Configuration);
-        await using var first = await ProxyProcess.StartAsync(environment, timeout.Token);
-        await using var second = await ProxyProcess.StartAsync(environment, timeout.Token);
-        using var toFirst = new HttpClient { BaseAddress = first.Address };
-        using var toSecond = new HttpClient { BaseAddress = second.Address };
+        await using var replicas = await Replicas.StartAsync(environment, timeout.Token);
+        var (toFirst, toSecond) = (replicas.ToFirst, replicas.ToSecond);
 
         var cut = await ReadAndCutAsync(toFirst, QuotaSettings.AliceKey, audioEvents: 5, timeout.Token);
         var stolen = await ResumeAsync(toSecond, BobKey, LastAudioId(cut), timeout.Token);
@@ -130,10 +124,8 @@ public sealed class ResumeTests
         await using var backend = await EmulatorInstance.StartAsync(EmulatorPresets.Paced("webui", realTimeFactor: 1.0, firstChunkMs: 10));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var environment = Environment(backend, redis.Configuration);
-        await using var first = await ProxyProcess.StartAsync(environment, timeout.Token);
-        await using var second = await ProxyProcess.StartAsync(environment, timeout.Token);
-        using var toFirst = new HttpClient { BaseAddress = first.Address };
-        using var toSecond = new HttpClient { BaseAddress = second.Address };
+        await using var replicas = await Replicas.StartAsync(environment, timeout.Token);
+        var (toFirst, toSecond) = (replicas.ToFirst, replicas.ToSecond);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, Path);
         request.Headers.Add("X-Api-Key", QuotaSettings.AliceKey);
@@ -237,6 +229,46 @@ public sealed class ResumeTests
         environment["ReverseProxy__Clusters__chattts__Destinations__gpu0__Address"] = backend.BaseAddress.AbsoluteUri;
         environment["ReverseProxy__Clusters__chattts__Destinations__gpu0__Metadata__Dialect"] = backend.Dialect;
         return environment;
+    }
+
+    /// <summary>Two proxy processes with the same settings (sharing the test's Redis), and a client for each.</summary>
+    private sealed class Replicas : IAsyncDisposable
+    {
+        private readonly ProxyProcess _first;
+        private readonly ProxyProcess _second;
+
+        private Replicas(ProxyProcess first, ProxyProcess second)
+        {
+            (_first, _second) = (first, second);
+            ToFirst = new HttpClient { BaseAddress = first.Address };
+            ToSecond = new HttpClient { BaseAddress = second.Address };
+        }
+
+        public HttpClient ToFirst { get; }
+
+        public HttpClient ToSecond { get; }
+
+        public static async Task<Replicas> StartAsync(Dictionary<string, string> environment, CancellationToken cancellationToken)
+        {
+            var first = await ProxyProcess.StartAsync(environment, cancellationToken);
+            try
+            {
+                return new Replicas(first, await ProxyProcess.StartAsync(environment, cancellationToken));
+            }
+            catch
+            {
+                await first.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            ToFirst.Dispose();
+            ToSecond.Dispose();
+            await _second.DisposeAsync();
+            await _first.DisposeAsync();
+        }
     }
 
     private sealed record Cut(List<SseItem<string>> Events)
